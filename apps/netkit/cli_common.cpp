@@ -1,0 +1,109 @@
+#include "cli_common.hpp"
+
+#include <netkit/runtime.hpp>
+
+#include <iostream>
+
+namespace netkit::cli {
+
+std::optional<int> parse(const args& a, const std::string& usage, const std::string& summary,
+                         po::options_description& options, po::variables_map& vm,
+                         const po::positional_options_description* positional) {
+    options.add_options()("help,h", "show this help and exit");
+    try {
+        po::command_line_parser parser(a);
+        parser.options(options);
+        if (positional) parser.positional(*positional);
+        po::store(parser.run(), vm);
+        if (vm.count("help")) {
+            std::cout << "usage: " << usage << "\n\n" << summary << "\n\n" << options << std::flush;
+            return 0;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw usage_error(e.what());
+    }
+    return std::nullopt;
+}
+
+void add_server_options(po::options_description& options, server_settings& s) {
+    options.add_options()
+        ("bind", po::value(&s.bind)->default_value(s.bind),
+         "address to listen on; 127.0.0.1 keeps the service local, :: listens on every IPv6 and "
+         "IPv4 address")
+        ("threads", po::value(&s.threads)->default_value(0),
+         "threads running the io_context (0: one per core)")
+        ("max-connections", po::value(&s.max_connections)->default_value(s.max_connections),
+         "connections over this number are closed at once and logged")
+        ("log-level", po::value(&s.log_level)->default_value(s.log_level),
+         "debug, info, warn, error or off (records go to stderr)")
+        ("grace", po::value(&s.grace_seconds)->default_value(s.grace_seconds),
+         "seconds sessions get to finish after SIGINT/SIGTERM before they are closed");
+}
+
+log_level parse_level(const std::string& text) {
+    auto level = parse_log_level(text);
+    if (!level) throw usage_error("--log-level must be debug, info, warn, error or off, not '" + text + "'");
+    return *level;
+}
+
+int run_host(server_host& host, const server_settings& s) {
+    raise_open_file_limit(host.log());
+    const unsigned threads = s.threads == 0 ? default_thread_count() : s.threads;
+    const auto grace = std::chrono::milliseconds(static_cast<long>(s.grace_seconds * 1000));
+    return host.run(threads, grace, std::cout);
+}
+
+std::uint16_t parse_port(const std::string& text, const std::string& what) {
+    try {
+        std::size_t used = 0;
+        const unsigned long value = std::stoul(text, &used);
+        if (used == text.size() && value <= 65535) return static_cast<std::uint16_t>(value);
+    } catch (const std::exception&) {
+    }
+    throw usage_error(what + " must be a port number from 0 to 65535, not '" + text + "'");
+}
+
+tcp::socket connect_tcp(asio::io_context& io, const std::string& host, const std::string& port) {
+    boost::system::error_code ec;
+    tcp::resolver resolver(io);
+    auto results = resolver.resolve(host, port, ec);
+    if (ec) throw std::runtime_error("cannot resolve " + host + ":" + port + ": " + ec.message());
+    tcp::socket socket(io);
+    asio::connect(socket, results, ec);
+    if (ec) throw std::runtime_error("cannot connect to " + host + ":" + port + ": " + ec.message());
+    socket.set_option(tcp::no_delay(true), ec);
+    return socket;
+}
+
+udp::endpoint resolve_udp(asio::io_context& io, const std::string& host, const std::string& port) {
+    boost::system::error_code ec;
+    udp::resolver resolver(io);
+    auto results = resolver.resolve(host, port, ec);
+    if (ec || results.empty())
+        throw std::runtime_error("cannot resolve " + host + ":" + port + ": " + ec.message());
+    return results.begin()->endpoint();
+}
+
+// Sends one datagram and waits up to `timeout` for the answer.
+std::optional<std::string> udp_exchange(asio::io_context& io, udp::socket& socket,
+                                        const udp::endpoint& server, const std::string& payload,
+                                        std::chrono::milliseconds timeout) {
+    socket.send_to(asio::buffer(payload), server);
+    std::string reply(65536, '\0');
+    udp::endpoint from;
+    std::optional<std::string> result;
+    socket.async_receive_from(asio::buffer(reply), from, [&](boost::system::error_code ec, std::size_t n) {
+        if (!ec) result = reply.substr(0, n);
+    });
+    io.restart();
+    io.run_for(timeout);
+    if (!result) {
+        socket.cancel();
+        io.restart();
+        io.run();
+    }
+    return result;
+}
+
+}  // namespace netkit::cli

@@ -1,0 +1,52 @@
+// Runs a set of listeners on one io_context and N threads until SIGINT/SIGTERM, then stops them
+// gracefully. This is the whole "main" of a netkit service.
+#pragma once
+
+#include <netkit/asio.hpp>
+#include <netkit/log.hpp>
+#include <netkit/tcp_server.hpp>
+#include <netkit/udp_server.hpp>
+
+#include <chrono>
+#include <atomic>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace netkit {
+
+class server_host {
+public:
+    explicit server_host(logger& log);
+    ~server_host();
+
+    asio::io_context& io() { return io_; }
+    logger& log() { return log_; }
+
+    tcp_server& add_tcp(tcp_server_options options, tcp_server::session_factory make);
+    udp_server& add_udp(udp_server_options options, udp_server::handler handle);
+    // Called once when shutdown begins, before the listeners are stopped.
+    void on_shutdown(std::function<void()> hook);
+
+    // Starts every listener, prints one listening line per listener on `announce`, runs the
+    // io_context on `threads` threads and returns 0 once a signal has stopped everything.
+    int run(unsigned threads, std::chrono::milliseconds grace, std::ostream& announce);
+
+    // Thread-safe: what a signal does.
+    void shutdown();
+
+private:
+    logger& log_;
+    asio::io_context io_;
+    asio::signal_set signals_;  // on its own strand: armed by run(), cancelled by shutdown()
+    std::chrono::milliseconds grace_{2000};
+    std::vector<std::unique_ptr<tcp_server>> tcp_;
+    std::vector<std::unique_ptr<udp_server>> udp_;
+    std::vector<std::function<void()>> hooks_;
+    std::once_flag shutdown_once_;
+    std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace netkit

@@ -1,0 +1,63 @@
+// A TCP listener that accepts each connection onto its own strand, hands it to a session made by a
+// factory, enforces a connection limit and stops gracefully.
+#pragma once
+
+#include <netkit/asio.hpp>
+#include <netkit/log.hpp>
+#include <netkit/tcp_session.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+
+namespace netkit {
+
+struct tcp_server_options {
+    std::string bind_address = "127.0.0.1";  // "::" listens on IPv6 and IPv4 (dual stack)
+    std::uint16_t port = 0;                  // 0: the OS chooses; see local_endpoint()
+    std::size_t max_connections = 10000;     // connections over it are closed at once and logged
+    std::string label;                       // names the listener in logs and the listening line
+    bool no_delay = true;                    // TCP_NODELAY: no Nagle delay on request/response
+};
+
+class tcp_server {
+public:
+    using session_factory = std::function<std::shared_ptr<tcp_session>(tcp::socket)>;
+
+    // Binds and listens at once; throws std::system_error naming the address on failure.
+    tcp_server(asio::io_context& io, tcp_server_options options, session_factory make, logger& log);
+    tcp_server(const tcp_server&) = delete;
+    tcp_server& operator=(const tcp_server&) = delete;
+
+    tcp::endpoint local_endpoint() const { return endpoint_; }
+    const tcp_server_options& options() const { return options_; }
+    std::size_t connection_count() const;
+
+    void start();
+    // Thread-safe: stops accepting, asks every session to stop, and aborts the ones still open
+    // after `grace`. The io_context runs out of work once all sessions have ended.
+    void stop(std::chrono::milliseconds grace);
+
+private:
+    asio::awaitable<void> accept_loop();
+    void admit(tcp::socket socket);
+    void session_ended(const std::shared_ptr<tcp_session>& session);
+
+    tcp_server_options options_;
+    session_factory make_;
+    logger& log_;
+    asio::strand<asio::io_context::executor_type> strand_;  // acceptor and grace timer live here
+    tcp::acceptor acceptor_;
+    tcp::endpoint endpoint_;
+    asio::steady_timer grace_timer_;
+
+    mutable std::mutex mutex_;  // guards sessions_ and stopping_
+    std::unordered_set<std::shared_ptr<tcp_session>> sessions_;
+    bool stopping_ = false;
+};
+
+}  // namespace netkit

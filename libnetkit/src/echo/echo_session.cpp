@@ -1,0 +1,35 @@
+#include <netkit/echo/echo_session.hpp>
+
+#include <vector>
+
+namespace netkit {
+
+asio::awaitable<void> echo_session::run() {
+    using asio::as_tuple;
+    using asio::use_awaitable;
+    // The buffer is allocated only once the peer sends something, so an idle connection costs
+    // little; it never grows, so memory per connection is bounded whatever the stream length.
+    constexpr std::size_t buffer_size = 16 * 1024;
+    std::vector<char> buffer;
+    for (;;) {
+        if (buffer.empty()) {
+            auto [wec] = co_await socket_.async_wait(tcp::socket::wait_read, as_tuple(use_awaitable));
+            if (wec) co_return;
+            buffer.resize(buffer_size);
+        }
+        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), as_tuple(use_awaitable));
+        if (ec) break;  // end of stream (or stop requested): everything read has been echoed
+        auto [wec, written] =
+            co_await asio::async_write(socket_, asio::buffer(buffer.data(), n), as_tuple(use_awaitable));
+        if (wec) co_return;
+    }
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
+}
+
+tcp_server::session_factory echo_session_factory() {
+    return [](tcp::socket socket) { return std::make_shared<echo_session>(std::move(socket)); };
+}
+
+}  // namespace netkit

@@ -1,0 +1,12 @@
+#include <netkit/echo/udp_echo.hpp>
+
+namespace netkit {
+
+udp_server::handler udp_echo_handler() {
+    return [](std::span<const char> request, std::string& reply) {
+        reply.assign(request.begin(), request.end());
+        return true;
+    };
+}
+
+}  // namespace netkit

@@ -1,0 +1,147 @@
+#include <netkit/tcp_server.hpp>
+
+#include <netkit/endpoint.hpp>
+
+#include <system_error>
+
+namespace netkit {
+
+namespace {
+
+tcp::acceptor open_acceptor(asio::strand<asio::io_context::executor_type> strand,
+                            const tcp_server_options& options) {
+    const tcp::endpoint wanted(parse_address(options.bind_address), options.port);
+    tcp::acceptor acceptor(strand);
+    const auto fail = [&](const boost::system::error_code& ec, const char* step) {
+        throw std::system_error(ec, std::string("cannot ") + step + " " + to_string(wanted));
+    };
+    boost::system::error_code ec;
+    if (acceptor.open(wanted.protocol(), ec)) fail(ec, "open a socket for");
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    // "::" means every address of both families, as the lesson's dual-stack server does.
+    if (wanted.address().is_v6() && wanted.address().is_unspecified())
+        acceptor.set_option(asio::ip::v6_only(false));
+    if (acceptor.bind(wanted, ec)) fail(ec, "bind");
+    if (acceptor.listen(asio::socket_base::max_listen_connections, ec)) fail(ec, "listen on");
+    return acceptor;
+}
+
+}  // namespace
+
+tcp_server::tcp_server(asio::io_context& io, tcp_server_options options, session_factory make,
+                       logger& log)
+    : options_(std::move(options)),
+      make_(std::move(make)),
+      log_(log),
+      strand_(asio::make_strand(io)),
+      acceptor_(open_acceptor(strand_, options_)),
+      endpoint_(acceptor_.local_endpoint()),
+      grace_timer_(strand_) {}
+
+std::size_t tcp_server::connection_count() const {
+    std::lock_guard lock(mutex_);
+    return sessions_.size();
+}
+
+void tcp_server::start() {
+    asio::co_spawn(strand_, accept_loop(), [this](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            log_.error("listener ", to_string(endpoint_), " failed: ", ex.what());
+        }
+    });
+}
+
+asio::awaitable<void> tcp_server::accept_loop() {
+    // Each connection gets a strand of its own: its handlers never run concurrently.
+    auto& io = static_cast<asio::io_context&>(strand_.context());
+    asio::steady_timer backoff(strand_);
+    for (;;) {
+        auto [ec, socket] =
+            co_await acceptor_.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+        if (ec) {
+            // Out of descriptors or memory: wait a little instead of spinning on the error.
+            log_.warn("accept on ", to_string(endpoint_), " failed: ", ec.message());
+            backoff.expires_after(std::chrono::milliseconds(50));
+            co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        admit(std::move(socket));
+    }
+}
+
+void tcp_server::admit(tcp::socket socket) {
+    boost::system::error_code ec;
+    const auto peer = socket.remote_endpoint(ec);
+    if (ec) return;  // the peer left before we looked at it
+    if (options_.no_delay) socket.set_option(tcp::no_delay(true), ec);
+
+    std::shared_ptr<tcp_session> session;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        if (sessions_.size() >= options_.max_connections) {
+            log_.warn("refused ", to_string(peer), ": max-connections (", options_.max_connections,
+                      ") reached", options_.label.empty() ? "" : " on ", options_.label);
+            socket.close(ec);
+            return;
+        }
+        session = make_(std::move(socket));
+        sessions_.insert(session);
+    }
+    log_.debug("accepted ", to_string(peer));
+    auto executor = session->get_executor();
+    asio::co_spawn(executor, session->run(), [this, session](std::exception_ptr e) {
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                log_.warn("session ", to_string(session->remote_endpoint()), " ended: ", ex.what());
+            }
+        }
+        session_ended(session);
+    });
+}
+
+void tcp_server::session_ended(const std::shared_ptr<tcp_session>& session) {
+    std::lock_guard lock(mutex_);
+    sessions_.erase(session);
+    if (stopping_ && sessions_.empty())
+        asio::post(strand_, [this] { grace_timer_.cancel(); });
+}
+
+void tcp_server::stop(std::chrono::milliseconds grace) {
+    std::vector<std::shared_ptr<tcp_session>> open;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+        open.assign(sessions_.begin(), sessions_.end());
+    }
+    asio::post(strand_, [this, grace] {
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+        {
+            std::lock_guard lock(mutex_);
+            if (sessions_.empty()) return;  // nothing to wait for
+        }
+        grace_timer_.expires_after(grace);
+        grace_timer_.async_wait([this](boost::system::error_code ec) {
+            if (ec) return;  // every session ended in time
+            std::vector<std::shared_ptr<tcp_session>> late;
+            {
+                std::lock_guard lock(mutex_);
+                late.assign(sessions_.begin(), sessions_.end());
+            }
+            if (!late.empty())
+                log_.warn(late.size(), " session(s) still open after the grace period: closing them");
+            for (auto& s : late) s->abort();
+        });
+    });
+    for (auto& s : open) s->request_stop();
+}
+
+}  // namespace netkit

@@ -1,0 +1,130 @@
+// The core: endpoints, logging, tcp_server's limits, dual stack and graceful stop.
+#include "support/hosted.hpp"
+
+#include <netkit/echo/echo_session.hpp>
+#include <netkit/endpoint.hpp>
+#include <netkit/log.hpp>
+#include <netkit/tcp_server.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+
+using namespace netkit;
+
+namespace {
+
+// Sends `text` and reads the same number of bytes back.
+std::string round_trip(tcp::socket& s, const std::string& text) {
+    asio::write(s, asio::buffer(text));
+    std::string back(text.size(), '\0');
+    asio::read(s, asio::buffer(back));
+    return back;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(core)
+
+BOOST_AUTO_TEST_CASE(endpoints_print_both_families) {
+    BOOST_TEST(to_string(tcp::endpoint(parse_address("127.0.0.1"), 80)) == "127.0.0.1:80");
+    BOOST_TEST(to_string(tcp::endpoint(parse_address("::1"), 80)) == "[::1]:80");
+    BOOST_CHECK_THROW(parse_address("localhost:80"), std::invalid_argument);
+    std::ostringstream out;
+    announce_listening(out, "127.0.0.1:1234", "header");
+    BOOST_TEST(out.str() == "listening on 127.0.0.1:1234 (header)\n");
+}
+
+BOOST_AUTO_TEST_CASE(log_records_are_one_line_with_a_level) {
+    std::ostringstream out;
+    logger log(log_level::info, &out);
+    log.debug("hidden");
+    log.warn("name ", 42, " with\nnewline");
+    const std::string text = out.str();
+    BOOST_TEST(text.find("hidden") == std::string::npos);
+    BOOST_TEST(text.find(" WARN name 42 with?newline\n") != std::string::npos);
+    BOOST_TEST(std::count(text.begin(), text.end(), '\n') == 1);
+    BOOST_TEST((parse_log_level("debug").value() == log_level::debug));
+    BOOST_TEST(!parse_log_level("loud").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(bind_failure_names_the_address) {
+    test::hosted h;
+    auto& first = h.host().add_tcp({}, echo_session_factory());
+    tcp_server_options same;
+    same.port = first.local_endpoint().port();
+    asio::io_context io;
+    // SO_REUSEADDR does not allow two listeners on one port.
+    try {
+        tcp_server second(io, same, echo_session_factory(), h.log());
+        BOOST_FAIL("binding a used port succeeded");
+    } catch (const std::system_error& e) {
+        BOOST_TEST(std::string(e.what()).find("127.0.0.1:" + std::to_string(same.port)) != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(dual_stack_accepts_both_families) {
+    test::hosted h;
+    auto& server = h.host().add_tcp({.bind_address = "::"}, echo_session_factory());
+    h.start();
+    asio::io_context io;
+    for (const char* address : {"127.0.0.1", "::1"}) {
+        tcp::socket s(io);
+        s.connect(tcp::endpoint(parse_address(address), server.local_endpoint().port()));
+        BOOST_TEST(round_trip(s, std::string("hello over ") + address) == std::string("hello over ") + address);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(max_connections_closes_the_extra_connection_at_once) {
+    test::hosted h;
+    auto& server = h.host().add_tcp({.max_connections = 3}, echo_session_factory());
+    h.start();
+    asio::io_context io;
+    std::vector<tcp::socket> admitted;
+    for (int i = 0; i < 3; ++i) {
+        admitted.emplace_back(io);
+        admitted.back().connect(server.local_endpoint());
+        BOOST_TEST(round_trip(admitted.back(), "ping") == "ping");  // proves it was admitted
+    }
+    tcp::socket extra(io);
+    extra.connect(server.local_endpoint());
+    boost::system::error_code ec;
+    char byte;
+    asio::write(extra, asio::buffer("ping", 4), ec);
+    asio::read(extra, asio::buffer(&byte, 1), ec);
+    BOOST_TEST((ec == asio::error::eof || ec == asio::error::connection_reset));
+    BOOST_TEST(server.connection_count() == 3u);
+
+    // A slot that frees up is usable again.
+    admitted.front().shutdown(tcp::socket::shutdown_send);
+    asio::read(admitted.front(), asio::buffer(&byte, 1), ec);
+    BOOST_TEST(ec == asio::error::eof);
+    admitted.front().close();
+    for (;;) {  // the server's bookkeeping finishes right after it closes its side
+        if (server.connection_count() == 2u) break;
+        std::this_thread::yield();
+    }
+    tcp::socket again(io);
+    again.connect(server.local_endpoint());
+    BOOST_TEST(round_trip(again, "pong") == "pong");
+}
+
+BOOST_AUTO_TEST_CASE(stop_ends_idle_sessions_and_run_returns) {
+    test::hosted h;
+    auto& server = h.host().add_tcp({}, echo_session_factory());
+    h.start(2);
+    asio::io_context io;
+    tcp::socket s(io);
+    s.connect(server.local_endpoint());
+    BOOST_TEST(round_trip(s, "before stop") == "before stop");
+    const auto started = std::chrono::steady_clock::now();
+    h.stop();  // returns only once run() has returned on every thread
+    // The idle session ends gracefully (it stops reading), well before the 1 s grace period.
+    BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::milliseconds(900)));
+    char byte;
+    boost::system::error_code ec;
+    asio::read(s, asio::buffer(&byte, 1), ec);
+    BOOST_TEST(ec == asio::error::eof);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
