@@ -1,0 +1,51 @@
+// What a chat hub shares with the other nodes of the same chat. The hub always delivers to its own
+// clients itself; the bus carries events to and from other nodes and keeps names unique across
+// them. in_process_bus (one node, nothing to share) and redis_bus implement it.
+#pragma once
+
+#include <netkit/asio.hpp>
+
+#include <functional>
+#include <string>
+
+namespace netkit::chat {
+
+struct chat_event {
+    enum class kind { message, joined, left };
+    kind type = kind::message;
+    std::string name;  // who sent, joined or left (as the user spelled it)
+    std::string text;  // the message text; empty for joined/left
+};
+
+class bus {
+public:
+    virtual ~bus() = default;
+
+    // Called once by the hub before start(): where events from other nodes go. The callback may be
+    // invoked on any thread of the io_context.
+    virtual void on_remote_event(std::function<void(chat_event)> deliver) = 0;
+
+    virtual void start() = 0;
+    virtual void stop() = 0;  // releases this node's names where it can
+
+    // Reserves `key` (the name folded to ASCII lower case) across every node; false when another
+    // node holds it or the bus cannot tell. The hub has already checked its own clients.
+    virtual asio::awaitable<bool> claim_name(std::string key) = 0;
+    virtual void release_name(std::string key) = 0;
+
+    // Sends an event of a local client to the other nodes (never back to this one).
+    virtual void publish(const chat_event& event) = 0;
+};
+
+// One node on its own: every name the hub accepts is free, and there is nobody to publish to.
+class in_process_bus final : public bus {
+public:
+    void on_remote_event(std::function<void(chat_event)>) override {}
+    void start() override {}
+    void stop() override {}
+    asio::awaitable<bool> claim_name(std::string) override { co_return true; }
+    void release_name(std::string) override {}
+    void publish(const chat_event&) override {}
+};
+
+}  // namespace netkit::chat
