@@ -2,6 +2,9 @@
 
 #include <netkit/endpoint.hpp>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <system_error>
 
 namespace netkit {
@@ -18,6 +21,12 @@ tcp::acceptor open_acceptor(asio::strand<asio::io_context::executor_type> strand
     boost::system::error_code ec;
     if (acceptor.open(wanted.protocol(), ec)) fail(ec, "open a socket for");
     acceptor.set_option(tcp::acceptor::reuse_address(true));
+    if (options.reuse_port) {
+        // The kernel spreads incoming connections over every socket bound with SO_REUSEPORT.
+        const int on = 1;
+        if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
+            fail(boost::system::error_code(errno, boost::system::system_category()), "set SO_REUSEPORT on");
+    }
     // "::" means every address of both families, as the lesson's dual-stack server does.
     if (wanted.address().is_v6() && wanted.address().is_unspecified())
         acceptor.set_option(asio::ip::v6_only(false));

@@ -22,6 +22,7 @@ struct tcp_server_options {
     std::size_t max_connections = 10000;     // connections over it are closed at once and logged
     std::string label;                       // names the listener in logs and the listening line
     bool no_delay = true;                    // TCP_NODELAY: no Nagle delay on request/response
+    bool reuse_port = false;                 // SO_REUSEPORT: several processes share the port
 };
 
 class tcp_server {
