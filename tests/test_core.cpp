@@ -8,6 +8,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <future>
 #include <sstream>
 
 using namespace netkit;
@@ -125,6 +129,32 @@ BOOST_AUTO_TEST_CASE(stop_ends_idle_sessions_and_run_returns) {
     boost::system::error_code ec;
     asio::read(s, asio::buffer(&byte, 1), ec);
     BOOST_TEST(ec == asio::error::eof);
+}
+
+BOOST_AUTO_TEST_CASE(accepted_sockets_get_nodelay_and_keepalive) {
+    test::hosted h;
+    std::promise<std::tuple<bool, bool, int>> seen;
+    auto& server = h.host().add_tcp({.keepalive_idle = std::chrono::seconds(42)}, [&](tcp::socket s) {
+        tcp::no_delay nodelay;
+        asio::socket_base::keep_alive keepalive;
+        s.get_option(nodelay);
+        s.get_option(keepalive);
+        int idle = 0;
+        socklen_t len = sizeof idle;
+        ::getsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, &len);
+        seen.set_value({nodelay.value(), keepalive.value(), idle});
+        return std::make_shared<echo_session>(std::move(s));
+    });
+    h.start(1);
+    asio::io_context io;
+    tcp::socket s(io);
+    s.connect(server.local_endpoint());
+    auto future = seen.get_future();
+    BOOST_TEST_REQUIRE((future.wait_for(std::chrono::seconds(5)) == std::future_status::ready));
+    const auto [nodelay, keepalive, idle] = future.get();
+    BOOST_TEST(nodelay);
+    BOOST_TEST(keepalive);
+    BOOST_TEST(idle == 42);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,8 @@
 
 #include <netkit/endpoint.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -33,6 +35,16 @@ tcp::acceptor open_acceptor(asio::strand<asio::io_context::executor_type> strand
     if (acceptor.bind(wanted, ec)) fail(ec, "bind");
     if (acceptor.listen(asio::socket_base::max_listen_connections, ec)) fail(ec, "listen on");
     return acceptor;
+}
+
+void enable_keepalive(tcp::socket& socket, std::chrono::seconds idle) {
+    boost::system::error_code ec;
+    socket.set_option(asio::socket_base::keep_alive(true), ec);
+    const int fd = socket.native_handle();
+    const int idle_s = static_cast<int>(idle.count()), interval_s = 10, probes = 6;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_s, sizeof idle_s);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval_s, sizeof interval_s);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
 }
 
 }  // namespace
@@ -87,6 +99,7 @@ void tcp_server::admit(tcp::socket socket) {
     const auto peer = socket.remote_endpoint(ec);
     if (ec) return;  // the peer left before we looked at it
     if (options_.no_delay) socket.set_option(tcp::no_delay(true), ec);
+    if (options_.keepalive_idle.count() > 0) enable_keepalive(socket, options_.keepalive_idle);
 
     std::shared_ptr<tcp_session> session;
     {

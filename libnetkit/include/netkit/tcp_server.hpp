@@ -23,6 +23,9 @@ struct tcp_server_options {
     std::string label;                       // names the listener in logs and the listening line
     bool no_delay = true;                    // TCP_NODELAY: no Nagle delay on request/response
     bool reuse_port = false;                 // SO_REUSEPORT: several processes share the port
+    // TCP keepalive probes after this much silence (0: off), so a peer that vanished without a FIN
+    // (cable pulled, host crashed) is noticed within about two minutes instead of never.
+    std::chrono::seconds keepalive_idle{60};
 };
 
 class tcp_server {
