@@ -1,0 +1,35 @@
+// A blocking client for the command server, for command-line tools and classroom examples.
+#pragma once
+
+#include <netkit/asio.hpp>
+#include <netkit/exec/response_header.hpp>
+
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace netkit {
+
+class exec_connection {
+public:
+    // Resolves and connects; throws std::runtime_error("cannot connect to HOST:PORT: reason").
+    exec_connection(asio::io_context& io, const std::string& host, const std::string& port);
+
+    // Sends `AUTH <token>`; throws std::runtime_error with the server's reason when refused.
+    void authenticate(const std::string& token);
+
+    // Sends one command line and copies the response body as it arrives (a large body is never
+    // held in memory): program output to `out`, the server's DENIED/ERROR explanation to
+    // `messages`. Throws std::runtime_error when the connection fails or the server answers
+    // something that is not a response.
+    response_header run(std::string_view line, std::ostream& out, std::ostream& messages);
+
+private:
+    std::string read_line();
+
+    std::string where_;  // "HOST:PORT", for messages
+    tcp::socket socket_;
+    std::string pending_;  // bytes received past the last line read
+};
+
+}  // namespace netkit

@@ -1,0 +1,47 @@
+// One connection to the command server: optional AUTH, then request lines answered one at a time.
+#pragma once
+
+#include <netkit/exec/exec_service.hpp>
+#include <netkit/exec/process_slots.hpp>
+#include <netkit/exec/response_header.hpp>
+#include <netkit/exec/run_command.hpp>
+#include <netkit/tcp_session.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace netkit {
+
+class exec_session : public tcp_session {
+public:
+    exec_session(tcp::socket socket, std::shared_ptr<exec_service> service);
+    asio::awaitable<void> run() override;
+
+protected:
+    // Stops reading and ends a waiting or running command, so shutdown never waits for --timeout.
+    void on_stop_requested() override;
+
+private:
+    struct response {
+        response_header header;
+        std::string body;
+    };
+    enum class line_status { ok, end, too_long };
+
+    asio::awaitable<line_status> read_line(std::string& line);
+    asio::awaitable<bool> authenticate();
+    asio::awaitable<response> handle(const std::string& line);
+    asio::awaitable<bool> send(const response& r);
+    asio::awaitable<void> close_after_draining();
+    asio::awaitable<void> discard_input(std::size_t limit);
+    static response refusal(exec_status status, std::string why);
+
+    std::shared_ptr<exec_service> service_;
+    std::string input_;  // received bytes not yet consumed: the start of the next line(s)
+    std::shared_ptr<process_slots::ticket> waiting_;
+    run_control control_;
+    bool stopping_ = false;
+};
+
+}  // namespace netkit

@@ -1,0 +1,79 @@
+#include <netkit/exec/exec_connection.hpp>
+
+#include <array>
+#include <stdexcept>
+
+namespace netkit {
+
+namespace {
+
+tcp::socket connect(asio::io_context& io, const std::string& host, const std::string& port) {
+    boost::system::error_code ec;
+    tcp::resolver resolver(io);
+    auto results = resolver.resolve(host, port, ec);
+    if (ec) throw std::runtime_error("cannot resolve " + host + ":" + port + ": " + ec.message());
+    tcp::socket socket(io);
+    asio::connect(socket, results, ec);
+    if (ec) throw std::runtime_error("cannot connect to " + host + ":" + port + ": " + ec.message());
+    socket.set_option(tcp::no_delay(true), ec);
+    return socket;
+}
+
+// A server line is short; anything longer is not our protocol.
+constexpr std::size_t max_server_line = 256;
+
+}  // namespace
+
+exec_connection::exec_connection(asio::io_context& io, const std::string& host, const std::string& port)
+    : where_(host + ":" + port), socket_(connect(io, host, port)) {}
+
+std::string exec_connection::read_line() {
+    boost::system::error_code ec;
+    const std::size_t n =
+        asio::read_until(socket_, asio::dynamic_buffer(pending_, max_server_line), '\n', ec);
+    if (ec == asio::error::eof) throw std::runtime_error(where_ + " closed the connection");
+    if (ec == asio::error::not_found) throw std::runtime_error(where_ + " does not speak the command protocol");
+    if (ec) throw std::runtime_error("connection to " + where_ + " lost: " + ec.message());
+    std::string line = pending_.substr(0, n - 1);
+    pending_.erase(0, n);
+    return line;
+}
+
+void exec_connection::authenticate(const std::string& token) {
+    asio::write(socket_, asio::buffer("AUTH " + token + "\n"));
+    const std::string answer = read_line();
+    if (answer == "OK") return;
+    if (answer.starts_with("ERR ")) throw std::runtime_error(where_ + " refused the token: " + answer.substr(4));
+    throw std::runtime_error(where_ + " answered AUTH with '" + answer + "'");
+}
+
+response_header exec_connection::run(std::string_view line, std::ostream& output, std::ostream& messages) {
+    if (line.find('\n') != std::string_view::npos) throw std::invalid_argument("a command is one line");
+    std::string request(line);
+    request += '\n';
+    boost::system::error_code ec;
+    asio::write(socket_, asio::buffer(request), ec);
+    if (ec) throw std::runtime_error("connection to " + where_ + " lost: " + ec.message());
+    const std::string header_line = read_line();
+    const auto header = parse_header(header_line);
+    if (!header) throw std::runtime_error(where_ + " sent '" + header_line + "', not a response header");
+
+    const bool is_message = header->status == exec_status::denied || header->status == exec_status::error;
+    std::ostream& out = is_message ? messages : output;
+    std::size_t left = header->length;
+    const std::size_t buffered = std::min(left, pending_.size());
+    out.write(pending_.data(), static_cast<std::streamsize>(buffered));
+    pending_.erase(0, buffered);
+    left -= buffered;
+    std::array<char, 64 * 1024> chunk;
+    while (left > 0) {
+        const std::size_t n = socket_.read_some(asio::buffer(chunk.data(), std::min(left, chunk.size())), ec);
+        if (ec) throw std::runtime_error("connection to " + where_ + " lost in a response: " + ec.message());
+        out.write(chunk.data(), static_cast<std::streamsize>(n));
+        left -= n;
+    }
+    out.flush();
+    return *header;
+}
+
+}  // namespace netkit

@@ -1,0 +1,167 @@
+#include <netkit/exec/exec_session.hpp>
+
+#include <netkit/endpoint.hpp>
+#include <netkit/exec/command_line.hpp>
+#include <netkit/exec/token.hpp>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include <array>
+#include <chrono>
+
+namespace netkit {
+
+namespace {
+constexpr std::string_view auth_prefix = "AUTH ";
+}
+
+exec_session::exec_session(tcp::socket socket, std::shared_ptr<exec_service> service)
+    : tcp_session(std::move(socket)), service_(std::move(service)) {}
+
+asio::awaitable<void> exec_session::run() {
+    if (service_->options().token && !co_await authenticate()) co_return;
+    for (;;) {
+        std::string line;
+        const line_status got = co_await read_line(line);
+        if (got == line_status::end) break;
+        if (got == line_status::too_long) {
+            // The rest of that line is still on its way: we could not tell where the next request
+            // starts, so we answer and close rather than guess.
+            co_await send(refusal(exec_status::error, "request line longer than " +
+                                                          std::to_string(service_->options().max_line) +
+                                                          " bytes; closing the connection"));
+            co_await close_after_draining();
+            co_return;
+        }
+        const response r = co_await handle(line);
+        if (!co_await send(r)) co_return;
+    }
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
+}
+
+void exec_session::on_stop_requested() {
+    stopping_ = true;
+    tcp_session::on_stop_requested();
+    service_->slots().abandon(waiting_);
+    control_.cancel();
+}
+
+// One line without its "\n" (and without a "\r" before it, for telnet and `nc -C`). A last line
+// that the peer ended with EOF instead of "\n" still counts.
+asio::awaitable<exec_session::line_status> exec_session::read_line(std::string& line) {
+    const std::size_t limit = service_->options().max_line + 1;  // room for the "\n"
+    auto [ec, n] = co_await asio::async_read_until(socket_, asio::dynamic_buffer(input_, limit), '\n',
+                                                   asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::not_found) co_return line_status::too_long;
+    if (ec) {
+        if (input_.empty() || ec != asio::error::eof) co_return line_status::end;
+        n = input_.size();
+    }
+    line.assign(input_, 0, n);
+    input_.erase(0, n);
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    co_return line_status::ok;
+}
+
+asio::awaitable<bool> exec_session::authenticate() {
+    std::string line;
+    const line_status got = co_await read_line(line);
+    if (got == line_status::end) co_return false;
+    std::string_view problem;
+    if (got == line_status::too_long || !line.starts_with(auth_prefix))
+        problem = "expected AUTH <token> as the first line";
+    else if (!token_equals(*service_->options().token, std::string_view(line).substr(auth_prefix.size())))
+        problem = "wrong token";
+    const std::string answer = problem.empty() ? "OK\n" : "ERR " + std::string(problem) + "\n";
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(answer), asio::as_tuple(asio::use_awaitable));
+    if (problem.empty()) co_return !ec;
+    service_->log().warn("exec: ", to_string(remote_), " refused: ", problem);
+    co_await close_after_draining();
+    co_return false;
+}
+
+// Closing a socket with unread input makes the kernel send RST, which can destroy our last answer
+// before the peer reads it. So: end our side, read and drop what still comes (bounded in bytes
+// and time), then close.
+asio::awaitable<void> exec_session::close_after_draining() {
+    using namespace asio::experimental::awaitable_operators;
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    asio::steady_timer deadline(socket_.get_executor(), std::chrono::seconds(1));
+    co_await (discard_input(1024 * 1024) || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+    socket_.close(ignored);
+}
+
+asio::awaitable<void> exec_session::discard_input(std::size_t limit) {
+    std::array<char, 4096> chunk;
+    for (std::size_t total = 0; total < limit;) {
+        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        total += n;
+    }
+}
+
+exec_session::response exec_session::refusal(exec_status status, std::string why) {
+    why += "\n";
+    return {{.status = status, .code = 0, .length = why.size()}, std::move(why)};
+}
+
+asio::awaitable<exec_session::response> exec_session::handle(const std::string& line) {
+    const exec_options& options = service_->options();
+    std::string program;
+    std::vector<std::string> argv;
+    if (options.allow_shell) {
+        program = "/bin/sh";
+        argv = {"sh", "-c", line};
+    } else {
+        split_result split = split_command_line(line);
+        if (!split.ok()) co_return refusal(exec_status::error, "cannot split the line: " + split.error);
+        if (split.words.empty()) co_return refusal(exec_status::error, "empty command");
+        const std::string* path = service_->allowed().find(split.words.front());
+        if (!path) {
+            service_->log().info("exec: ", to_string(remote_), " denied '", split.words.front(), "'");
+            co_return refusal(exec_status::denied, "'" + split.words.front() +
+                                                       "' is not an allowed program (allowed: " +
+                                                       service_->allowed().names() + ")");
+        }
+        program = *path;
+        argv = std::move(split.words);
+    }
+
+    process_slots::permit slot = co_await service_->slots().acquire(waiting_);
+    if (!slot || stopping_) co_return refusal(exec_status::error, "the server is shutting down");
+    service_->log().debug("exec: ", to_string(remote_), " runs ", program);
+    run_result run = co_await run_command(program, argv, options.run, &control_);
+    slot.reset();
+
+    response r;
+    switch (run.end) {
+    case run_end::failed: co_return refusal(exec_status::error, run.error);
+    case run_end::cancelled: co_return refusal(exec_status::error, "the server is shutting down");
+    case run_end::timed_out: r.header.status = exec_status::timeout; break;
+    case run_end::signaled:
+        r.header.status = exec_status::signal;
+        r.header.code = run.code;
+        break;
+    case run_end::exited:
+        r.header.status = exec_status::exit;
+        r.header.code = run.code;
+        break;
+    }
+    r.header.length = run.output.size();
+    r.header.truncated = run.truncated;
+    r.body = std::move(run.output);
+    co_return r;
+}
+
+asio::awaitable<bool> exec_session::send(const response& r) {
+    const std::string header = format_header(r.header);
+    const std::array<asio::const_buffer, 2> parts{asio::buffer(header), asio::buffer(r.body)};
+    auto [ec, n] = co_await asio::async_write(socket_, parts, asio::as_tuple(asio::use_awaitable));
+    co_return !ec;
+}
+
+}  // namespace netkit
