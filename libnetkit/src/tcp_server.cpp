@@ -111,7 +111,13 @@ void tcp_server::admit(tcp::socket socket) {
             socket.close(ec);
             return;
         }
-        session = make_(std::move(socket));
+        try {
+            session = make_(std::move(socket));
+        } catch (const std::exception& e) {
+            // One bad connection must not end the accept loop for everyone else.
+            log_.warn("cannot start a session for ", to_string(peer), ": ", e.what());
+            return;
+        }
         sessions_.insert(session);
     }
     log_.debug("accepted ", to_string(peer));
