@@ -1,5 +1,68 @@
+// `netkit serve chat`: one chat hub for the lesson 003 header protocol and the lesson 004 line
+// protocol, each on its own port.
 #include "cli_common.hpp"
+
+#include <netkit/chat/bus.hpp>
+#include <netkit/chat/header_session.hpp>
+#include <netkit/chat/hub.hpp>
+#include <netkit/chat/line_session.hpp>
+
+#include <memory>
+
 namespace netkit::cli {
-int serve_chat(const args&) { throw std::runtime_error("the chat service is not built yet"); }
-int chat_client(const args&) { throw std::runtime_error("the chat client is not built yet"); }
+
+namespace {
+
+// The one place that decides how this node reaches other nodes: today always on its own.
+// A `--bus URL` option (e.g. redis://HOST:PORT) only has to be handled here.
+std::unique_ptr<chat::bus> make_bus(const std::string& spec, asio::io_context&, logger&) {
+    if (spec.empty() || spec == "local") return std::make_unique<chat::in_process_bus>();
+    throw usage_error("unknown chat bus '" + spec + "'");
+}
+
+}  // namespace
+
+int serve_chat(const args& a) {
+    server_settings s;
+    std::uint16_t header_port = 1234, line_port = 53000;
+    chat::chat_options chat;
+    po::options_description options("options");
+    options.add_options()
+        ("header-port", po::value(&header_port)->default_value(header_port),
+         "port of the lesson 003 length-header protocol (0: any free port)")
+        ("line-port", po::value(&line_port)->default_value(line_port),
+         "port of the lesson 004 line protocol, usable with nc (0: any free port)")
+        ("max-message", po::value(&chat.max_message)->default_value(chat.max_message),
+         "longest message in bytes; a client sending more is disconnected")
+        ("max-queue", po::value(&chat.max_queue)->default_value(chat.max_queue),
+         "bytes waiting to be sent to one client before it is dropped as a slow consumer");
+    add_server_options(options, s);
+    po::variables_map vm;
+    if (auto done = parse(a, "netkit serve chat [options]",
+                          "A chat room shared by two protocols (see docs/chat-protocols.md). Header "
+                          "port: frames of a 10-byte ASCII length header + payload; the first frame "
+                          "is the name. Line port: UTF-8 lines; the server asks for a name, {quit} "
+                          "leaves. Names are unique across both (ASCII case-insensitive).",
+                          options, vm))
+        return *done;
+    if (chat.max_message == 0) throw usage_error("--max-message must be at least 1");
+    // A client must be able to hold at least one whole message (two frames) in its queue.
+    if (chat.max_queue < 2 * chat.max_message + 64)
+        throw usage_error("--max-queue must be at least twice --max-message plus 64 bytes");
+
+    logger log(parse_level(s.log_level));
+    server_host host(log);
+    auto bus = make_bus("", host.io(), log);
+    chat::hub room(*bus, log);
+    host.add_tcp({.bind_address = s.bind, .port = header_port, .max_connections = s.max_connections,
+                  .label = "header"},
+                 chat::header_session_factory(room, chat, log));
+    host.add_tcp({.bind_address = s.bind, .port = line_port, .max_connections = s.max_connections,
+                  .label = "line"},
+                 chat::line_session_factory(room, chat, log));
+    room.start();
+    host.on_shutdown([&room] { room.stop(); });
+    return run_host(host, s);
+}
+
 }  // namespace netkit::cli

@@ -1,0 +1,25 @@
+// What the hub delivers to: one connected client, whatever its protocol.
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace netkit::chat {
+
+// The two wire protocols; the hub encodes each event once per protocol.
+enum class protocol { header, line };
+
+// Encoded bytes shared, read-only, by every recipient of the same event.
+using shared_bytes = std::shared_ptr<const std::string>;
+
+class participant {
+public:
+    virtual ~participant() = default;
+
+    virtual chat::protocol protocol() const = 0;
+    // Queues bytes for the client. Called by the hub from any thread, never blocks and never
+    // does I/O itself: the participant's own writer sends them.
+    virtual void deliver(shared_bytes bytes) = 0;
+};
+
+}  // namespace netkit::chat

@@ -1,0 +1,38 @@
+// How a chat event looks on each wire protocol, and the fixed texts of the chat.
+#pragma once
+
+#include <netkit/chat/bus.hpp>
+#include <netkit/chat/participant.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace netkit::chat {
+
+// Line protocol: the server's last line before it closes the connection at shutdown.
+inline constexpr std::string_view end_conn = "{end_conn}";
+// Line protocol: a client's request to leave (at the name prompt too).
+inline constexpr std::string_view quit_command = "{quit}";
+// Header protocol: the notice from `server` sent before the connection closes at shutdown.
+inline constexpr std::string_view shutdown_notice = "the server is shutting down";
+
+// "alice joined the chat" / "alice left the chat".
+std::string joined_text(std::string_view name);
+std::string left_text(std::string_view name);
+
+// Header protocol: a name frame then a text frame. A message is framed as (name, text); a join or
+// leave notice as ("server", "alice joined the chat").
+std::string header_event(const chat_event& event);
+// Header protocol: a notice from `server` to one client.
+std::string header_notice(std::string_view text);
+
+// Line protocol: "alice: text\n", "alice joined the chat\n", "alice left the chat\n", with control
+// characters of the name or text replaced so the event is exactly one line.
+std::string line_event(const chat_event& event);
+// Line protocol: one line of server text to one client.
+std::string line_notice(std::string_view text);
+
+// The event as `p` clients see it.
+std::string encode(protocol p, const chat_event& event);
+
+}  // namespace netkit::chat

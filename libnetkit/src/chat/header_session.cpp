@@ -1,0 +1,33 @@
+#include <netkit/chat/header_session.hpp>
+
+#include <netkit/chat/wire.hpp>
+#include <netkit/framing/length_header.hpp>
+
+namespace netkit::chat {
+
+asio::awaitable<void> header_session::serve() {
+    framing::length_header_decoder frames(options_.max_message);
+    // As in lesson 003: the first frame is the user name, every later frame a message.
+    const auto name = co_await read_frame(frames);
+    if (!name) co_return;
+    if (auto why = co_await join(std::string(*name))) {
+        send(notice("name refused: " + *why));
+        co_return;
+    }
+    while (const auto text = co_await read_frame(frames)) {
+        if (text->empty()) continue;
+        say(*text);
+    }
+}
+
+std::string header_session::notice(std::string_view text) const { return header_notice(text); }
+
+std::string header_session::goodbye() const { return header_notice(shutdown_notice); }
+
+tcp_server::session_factory header_session_factory(hub& room, chat_options options, logger& log) {
+    return [&room, options, &log](tcp::socket socket) {
+        return std::make_shared<header_session>(std::move(socket), room, options, log);
+    };
+}
+
+}  // namespace netkit::chat

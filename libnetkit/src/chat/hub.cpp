@@ -1,0 +1,111 @@
+#include <netkit/chat/hub.hpp>
+
+#include <netkit/chat/names.hpp>
+#include <netkit/chat/text.hpp>
+#include <netkit/chat/wire.hpp>
+
+namespace netkit::chat {
+
+hub::hub(bus& events, logger& log)
+    : bus_(events), log_(log), snapshot_(std::make_shared<const member_list>()) {}
+
+void hub::start() {
+    bus_.on_remote_event([this](chat_event event) {
+        // Another node checked its own clients, but this node trusts no peer bytes it did not check.
+        if (!is_valid_utf8(event.name)) event.name = valid_utf8(event.name);
+        if (!is_valid_utf8(event.text)) event.text = valid_utf8(event.text);
+        broadcast(event, nullptr);
+    });
+    bus_.start();
+}
+
+void hub::stop() { bus_.stop(); }
+
+asio::awaitable<std::optional<std::string>> hub::claim(std::string name) {
+    if (auto problem = name_problem(name)) co_return problem;
+    std::string key = name_key(name);
+    {
+        std::lock_guard lock(mutex_);
+        if (!claimed_.insert(key).second) co_return "'" + name + "' is already taken";
+    }
+    // The key stays claimed here while the other nodes are asked, so two local clients racing
+    // for it cannot both get it.
+    if (!co_await bus_.claim_name(key)) {
+        std::lock_guard lock(mutex_);
+        claimed_.erase(key);
+        co_return "'" + name + "' is already taken";
+    }
+    co_return std::nullopt;
+}
+
+void hub::enter(std::shared_ptr<participant> who, const std::string& name) {
+    {
+        std::lock_guard lock(mutex_);
+        const auto p = who->protocol();
+        members_.insert_or_assign(name_key(name), member{std::move(who), p});
+        rebuild_locked();
+    }
+    const chat_event event{chat_event::kind::joined, name, {}};
+    broadcast(event, nullptr);
+    bus_.publish(event);
+}
+
+void hub::leave(const participant& who, const std::string& name) {
+    const std::string key = name_key(name);
+    bool was_member = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = members_.find(key); it != members_.end() && it->second.who.get() == &who) {
+            members_.erase(it);
+            rebuild_locked();
+            was_member = true;
+        }
+        claimed_.erase(key);
+    }
+    bus_.release_name(key);
+    if (!was_member) return;
+    const chat_event event{chat_event::kind::left, name, {}};
+    broadcast(event, nullptr);
+    bus_.publish(event);
+}
+
+void hub::say(const participant& from, const std::string& name, std::string_view text) {
+    chat_event event{chat_event::kind::message, name, {}};
+    event.text = is_valid_utf8(text) ? std::string(text) : valid_utf8(text);
+    broadcast(event, &from);
+    bus_.publish(event);
+}
+
+std::size_t hub::size() const {
+    std::lock_guard lock(mutex_);
+    return members_.size();
+}
+
+void hub::rebuild_locked() {
+    auto list = std::make_shared<member_list>();
+    list->reserve(members_.size());
+    for (const auto& [key, m] : members_) list->push_back(m);
+    snapshot_ = std::move(list);
+}
+
+void hub::broadcast(const chat_event& event, const participant* skip_header_sender) {
+    std::shared_ptr<const member_list> members;
+    {
+        std::lock_guard lock(mutex_);
+        members = snapshot_;
+    }
+    // One encoding per protocol, made only if someone speaks it, shared by all its recipients.
+    shared_bytes header_bytes, line_bytes;
+    for (const auto& m : *members) {
+        if (m.protocol == protocol::header) {
+            if (m.who.get() == skip_header_sender) continue;
+            if (!header_bytes) header_bytes = std::make_shared<const std::string>(header_event(event));
+            m.who->deliver(header_bytes);
+        } else {
+            if (!line_bytes) line_bytes = std::make_shared<const std::string>(line_event(event));
+            m.who->deliver(line_bytes);
+        }
+    }
+}
+
+}  // namespace netkit::chat

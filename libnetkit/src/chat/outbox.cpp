@@ -1,0 +1,64 @@
+#include <netkit/chat/outbox.hpp>
+
+namespace netkit::chat {
+
+namespace {
+// A queue that once held a burst gives its memory back when it is drained.
+constexpr std::size_t keep_entries = 64;
+}  // namespace
+
+outbox::outbox(std::size_t limit) : limit_(limit) {}
+
+outbox::push_result outbox::push(shared_bytes bytes) {
+    std::lock_guard lock(mutex_);
+    if (sealed_ || closed_) return push_result::closed;
+    if (bytes_ + bytes->size() > limit_) {
+        closed_ = true;
+        std::vector<shared_bytes>().swap(queue_);
+        return push_result::overflow;
+    }
+    bytes_ += bytes->size();
+    queue_.push_back(std::move(bytes));
+    if (!waiting_) return push_result::queued;
+    waiting_ = false;
+    return push_result::wake;
+}
+
+outbox::take_result outbox::take(std::vector<shared_bytes>& batch) {
+    std::lock_guard lock(mutex_);
+    if (closed_) return take_result::done;
+    if (!queue_.empty()) {
+        queue_.swap(batch);
+        return take_result::batch;
+    }
+    if (sealed_) return take_result::done;
+    if (queue_.capacity() > keep_entries) std::vector<shared_bytes>().swap(queue_);
+    waiting_ = true;
+    return take_result::wait;
+}
+
+void outbox::written(std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    bytes_ -= bytes < bytes_ ? bytes : bytes_;
+}
+
+bool outbox::seal() {
+    std::lock_guard lock(mutex_);
+    sealed_ = true;
+    const bool wake = waiting_;
+    waiting_ = false;
+    return wake;
+}
+
+void outbox::close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    std::vector<shared_bytes>().swap(queue_);
+}
+
+std::size_t outbox::pending_bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
+}
+
+}  // namespace netkit::chat

@@ -1,0 +1,170 @@
+// The chat's parts without a network: names, text sanitising, wire encodings, the outbox and the
+// hub's broadcast with fake participants.
+#include <netkit/chat/hub.hpp>
+#include <netkit/chat/names.hpp>
+#include <netkit/chat/outbox.hpp>
+#include <netkit/chat/text.hpp>
+#include <netkit/chat/wire.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+
+using namespace netkit;
+using namespace netkit::chat;
+
+namespace {
+
+struct fake_participant : participant {
+    explicit fake_participant(chat::protocol p) : p_(p) {}
+    chat::protocol protocol() const override { return p_; }
+    void deliver(shared_bytes bytes) override { got.push_back(std::move(bytes)); }
+    chat::protocol p_;
+    std::vector<shared_bytes> got;
+};
+
+// Runs a hub coroutine to completion (the in-process bus never suspends for long).
+std::optional<std::string> claim(hub& h, const std::string& name) {
+    asio::io_context io;
+    std::optional<std::string> result;
+    asio::co_spawn(io, h.claim(name), [&](std::exception_ptr e, std::optional<std::string> r) {
+        if (e) std::rethrow_exception(e);
+        result = std::move(r);
+    });
+    io.run();
+    return result;
+}
+
+struct hub_fixture {
+    std::ostringstream log_text;
+    logger log{log_level::warn, &log_text};
+    in_process_bus bus;
+    hub room{bus, log};
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(chat)
+
+BOOST_AUTO_TEST_CASE(name_rules) {
+    BOOST_TEST(!name_problem("alice"));
+    BOOST_TEST(!name_problem("Zoë"));
+    BOOST_TEST(!name_problem(std::string(32, 'a')));
+    BOOST_TEST(name_problem(std::string(33, 'a')).has_value());
+    BOOST_TEST(name_problem("").has_value());
+    BOOST_TEST(name_problem("server").has_value());
+    BOOST_TEST(name_problem("SeRvEr").has_value());
+    BOOST_TEST(name_problem("a\nb").has_value());
+    BOOST_TEST(name_problem("tab\there").has_value());
+    BOOST_TEST(name_problem("esc\x1b[2J").has_value());
+    BOOST_TEST(name_problem("bad\xff").has_value());
+    BOOST_TEST(name_problem("\xc0\xaf").has_value());  // overlong "/"
+    BOOST_TEST(name_key("BoB") == "bob");
+    BOOST_TEST(name_key("ÀB") == "Àb");  // only ASCII folds
+}
+
+BOOST_AUTO_TEST_CASE(utf8_validation_and_repair) {
+    BOOST_TEST(is_valid_utf8("plain ascii"));
+    BOOST_TEST(is_valid_utf8("caffè €  𝄞"));
+    BOOST_TEST(!is_valid_utf8("\xed\xa0\x80"));      // surrogate
+    BOOST_TEST(!is_valid_utf8("\xf4\x90\x80\x80"));  // over U+10FFFF
+    BOOST_TEST(!is_valid_utf8("\xe2\x82"));          // truncated
+    BOOST_TEST(valid_utf8("a\xffz") == "a\xEF\xBF\xBDz");
+    BOOST_TEST(valid_utf8("caffè") == "caffè");
+}
+
+BOOST_AUTO_TEST_CASE(line_safe_text_cannot_break_a_line) {
+    std::string out;
+    append_line_safe(out, "hi\n{end_conn}\r\nbob: fake\x1b[2J\tend\xc2\x85");
+    BOOST_TEST(out.find('\n') == std::string::npos);
+    BOOST_TEST(out.find('\r') == std::string::npos);
+    BOOST_TEST(out.find('\x1b') == std::string::npos);
+    BOOST_TEST(out == "hi {end_conn}  bob: fake\xEF\xBF\xBD[2J\tend\xEF\xBF\xBD");
+}
+
+BOOST_AUTO_TEST_CASE(wire_encodings) {
+    const chat_event msg{chat_event::kind::message, "bob", "hi\nthere"};
+    BOOST_TEST(header_event(msg) == "3         bob8         hi\nthere");
+    BOOST_TEST(line_event(msg) == "bob: hi there\n");
+    const chat_event joined{chat_event::kind::joined, "ann", {}};
+    BOOST_TEST(header_event(joined) == "6         server19        ann joined the chat");
+    BOOST_TEST(line_event(joined) == "ann joined the chat\n");
+    BOOST_TEST(line_event({chat_event::kind::left, "ann", {}}) == "ann left the chat\n");
+}
+
+BOOST_AUTO_TEST_CASE(outbox_batches_wakes_and_overflows) {
+    outbox box(100);
+    std::vector<shared_bytes> batch;
+    BOOST_TEST((box.take(batch) == outbox::take_result::wait));
+    BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'a')) == outbox::push_result::wake));
+    BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'b')) == outbox::push_result::queued));
+    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
+    BOOST_TEST(batch.size() == 2u);
+    // Bytes being written still count against the limit until written() says they left.
+    BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'c')) == outbox::push_result::overflow));
+    BOOST_TEST((box.push(std::make_shared<const std::string>(1, 'd')) == outbox::push_result::closed));
+    BOOST_TEST((box.take(batch) == outbox::take_result::done));
+}
+
+BOOST_AUTO_TEST_CASE(outbox_seal_flushes_then_finishes) {
+    outbox box(100);
+    std::vector<shared_bytes> batch;
+    box.push(std::make_shared<const std::string>("bye"));
+    BOOST_TEST(!box.seal());
+    BOOST_TEST((box.push(std::make_shared<const std::string>("late")) == outbox::push_result::closed));
+    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
+    BOOST_TEST(*batch.at(0) == "bye");
+    box.written(3);
+    batch.clear();
+    BOOST_TEST((box.take(batch) == outbox::take_result::done));
+    BOOST_TEST(box.pending_bytes() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(hub_encodes_once_per_protocol_and_skips_the_header_sender, hub_fixture) {
+    auto h1 = std::make_shared<fake_participant>(protocol::header);
+    auto h2 = std::make_shared<fake_participant>(protocol::header);
+    auto l1 = std::make_shared<fake_participant>(protocol::line);
+    auto l2 = std::make_shared<fake_participant>(protocol::line);
+    int n = 0;
+    for (auto& p : {h1, h2, l1, l2}) {
+        const std::string name = "user" + std::to_string(n++);
+        BOOST_TEST_REQUIRE(!claim(room, name));
+        room.enter(p, name);
+    }
+    for (auto* p : {h1.get(), h2.get(), l1.get(), l2.get()}) p->got.clear();
+
+    room.say(*h1, "user0", "hello");
+    BOOST_TEST(h1->got.empty());  // no echo for the header sender
+    BOOST_TEST_REQUIRE(h2->got.size() == 1u);
+    BOOST_TEST_REQUIRE(l1->got.size() == 1u);
+    BOOST_TEST_REQUIRE(l2->got.size() == 1u);
+    BOOST_TEST(l1->got[0].get() == l2->got[0].get());  // one shared buffer, not a copy each
+    BOOST_TEST(*l1->got[0] == "user0: hello\n");
+    BOOST_TEST(*h2->got[0] == "5         user05         hello");
+
+    room.say(*l1, "user2", "back");
+    BOOST_TEST(l1->got.size() == 2u);  // line senders see their own message
+    BOOST_TEST(h1->got.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(hub_names_are_unique_case_insensitively_until_left, hub_fixture) {
+    auto a = std::make_shared<fake_participant>(protocol::line);
+    auto b = std::make_shared<fake_participant>(protocol::line);
+    BOOST_TEST(!claim(room, "Alice"));
+    BOOST_TEST(claim(room, "alice").has_value());  // claimed, even before enter()
+    room.enter(a, "Alice");
+    BOOST_TEST(claim(room, "ALICE").value().find("taken") != std::string::npos);
+    BOOST_TEST(claim(room, "server").value().find("reserved") != std::string::npos);
+    BOOST_TEST(!claim(room, "bob"));
+    room.enter(b, "bob");
+    BOOST_TEST(room.size() == 2u);
+    room.leave(*a, "Alice");
+    BOOST_TEST(room.size() == 1u);
+    BOOST_TEST(*b->got.back() == "Alice left the chat\n");
+    BOOST_TEST(!claim(room, "alice"));  // free again
+    room.leave(*a, "alice");            // a claim without enter is just released, silently
+    BOOST_TEST(*b->got.back() == "Alice left the chat\n");
+    BOOST_TEST(!claim(room, "alice"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

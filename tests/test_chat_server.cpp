@@ -1,0 +1,541 @@
+// The chat service over loopback: both protocols in one hub, in-process and as the `netkit`
+// executable, with lesson 003's Python client and netkit's own console client.
+#include "support/child_process.hpp"
+
+#include <netkit/chat/header_session.hpp>
+#include <netkit/chat/hub.hpp>
+#include <netkit/chat/line_session.hpp>
+#include <netkit/chat/wire.hpp>
+#include <netkit/framing/length_header.hpp>
+#include <netkit/runtime.hpp>
+#include <netkit/server_host.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <csignal>
+#include <sstream>
+#include <thread>
+
+using namespace netkit;
+using netkit::test::child_process;
+using namespace std::chrono_literals;
+using namespace std::string_literals;
+
+namespace {
+
+const std::string exe = NETKIT_EXE;
+
+tcp::endpoint loopback(unsigned short port) { return {asio::ip::make_address("127.0.0.1"), port}; }
+
+// A blocking test client with deadlines on every read (poll + recv on the native socket).
+class peer {
+public:
+    explicit peer(unsigned short port, int receive_buffer = 0) : socket_(io_) {
+        socket_.open(tcp::v4());
+        if (receive_buffer > 0) socket_.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+        socket_.connect(loopback(port));
+    }
+    void send(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
+    void send_frame(const std::string& payload) { send(framing::length_frame(payload)); }
+    void send_line(const std::string& text) { send(text + "\n"); }
+
+    // Exactly n bytes, or nullopt when the connection ends or the deadline passes first.
+    std::optional<std::string> read_exactly(std::size_t n, std::chrono::milliseconds timeout = 5s) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (pending_.size() < n)
+            if (!fill(deadline)) return std::nullopt;
+        std::string out = pending_.substr(0, n);
+        pending_.erase(0, n);
+        return out;
+    }
+    std::optional<std::string> line(std::chrono::milliseconds timeout = 5s) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            if (auto nl = pending_.find('\n'); nl != std::string::npos) {
+                std::string out = pending_.substr(0, nl);
+                pending_.erase(0, nl + 1);
+                return out;
+            }
+            if (!fill(deadline)) return std::nullopt;
+        }
+    }
+    std::optional<std::string> frame(std::chrono::milliseconds timeout = 5s) {
+        auto header = read_exactly(framing::header_length, timeout);
+        if (!header) return std::nullopt;
+        const auto length = framing::parse_length_header(*header);
+        if (!length) return std::nullopt;
+        return read_exactly(*length, timeout);
+    }
+    // (name, text) as the header protocol delivers every event.
+    std::optional<std::pair<std::string, std::string>> event(std::chrono::milliseconds timeout = 5s) {
+        auto name = frame(timeout);
+        if (!name) return std::nullopt;
+        auto text = frame(timeout);
+        if (!text) return std::nullopt;
+        return std::pair{*name, *text};
+    }
+    // Skips lines until `wanted` arrives; false if it never does.
+    bool wait_line(const std::string& wanted, std::chrono::milliseconds timeout = 5s) {
+        while (auto l = line(timeout))
+            if (*l == wanted) return true;
+        return false;
+    }
+    bool wait_event(const std::string& name, const std::string& text, std::chrono::milliseconds timeout = 5s) {
+        while (auto e = event(timeout))
+            if (e->first == name && e->second == text) return true;
+        return false;
+    }
+    // Reads (and keeps) everything until the server closes; false if it does not within timeout.
+    bool closed_by_server(std::chrono::milliseconds timeout = 5s) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (fill(deadline)) {
+        }
+        return eof_;
+    }
+    // True when nothing arrives for `quiet`.
+    bool silent_for(std::chrono::milliseconds quiet) {
+        if (!pending_.empty()) return false;
+        const auto before = pending_.size();
+        fill(std::chrono::steady_clock::now() + quiet);
+        return pending_.size() == before && !eof_;
+    }
+    const std::string& pending() const { return pending_; }
+    std::size_t total_received() const { return total_; }
+    tcp::socket& socket() { return socket_; }
+
+private:
+    bool fill(std::chrono::steady_clock::time_point deadline) {
+        if (eof_) return false;
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() < 0) return false;
+            pollfd p{socket_.native_handle(), POLLIN, 0};
+            const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+            if (ready < 0 && errno == EINTR) continue;
+            if (ready <= 0) return false;
+            char chunk[65536];
+            const ssize_t n = ::recv(socket_.native_handle(), chunk, sizeof chunk, 0);
+            if (n <= 0) {
+                eof_ = true;  // end of stream or reset: either way the server closed us
+                return false;
+            }
+            pending_.append(chunk, static_cast<std::size_t>(n));
+            total_ += static_cast<std::size_t>(n);
+            return true;
+        }
+    }
+
+    asio::io_context io_;
+    tcp::socket socket_;
+    std::string pending_;
+    std::size_t total_ = 0;
+    bool eof_ = false;
+};
+
+// A chat server in this process, on ephemeral ports, with its log kept for inspection.
+struct running_chat {
+    explicit running_chat(chat::chat_options options = {}) {
+        header_port = host.add_tcp({.label = "header"}, chat::header_session_factory(room, options, log))
+                          .local_endpoint().port();
+        line_port = host.add_tcp({.label = "line"}, chat::line_session_factory(room, options, log))
+                        .local_endpoint().port();
+        room.start();
+        runner = std::jthread([this] {
+            std::ostringstream announce;
+            host.run(2, 1000ms, announce);
+        });
+    }
+    ~running_chat() { stop(); }
+    void stop() {
+        host.shutdown();
+        if (runner.joinable()) runner.join();
+    }
+    // The log, once stop() has returned.
+    std::string log_text() const { return log_stream.str(); }
+
+    std::ostringstream log_stream;
+    logger log{log_level::info, &log_stream};
+    chat::in_process_bus bus;
+    chat::hub room{bus, log};
+    server_host host{log};
+    unsigned short header_port = 0, line_port = 0;
+    std::jthread runner;
+};
+
+// Connects a line client and joins under `name`; the welcome and its own join notice are read.
+std::unique_ptr<peer> line_user(unsigned short port, const std::string& name, int receive_buffer = 0) {
+    auto p = std::make_unique<peer>(port, receive_buffer);
+    BOOST_TEST_REQUIRE(p->line().value_or("") == std::string(chat::name_prompt));
+    p->send_line(name);
+    BOOST_TEST_REQUIRE(p->line().value_or("").find("Welcome " + name + "!") == 0u);
+    BOOST_TEST_REQUIRE(p->wait_line(name + " joined the chat"));
+    return p;
+}
+
+// Connects a header client; its own join notice confirms the name was accepted.
+std::unique_ptr<peer> header_user(unsigned short port, const std::string& name) {
+    auto p = std::make_unique<peer>(port);
+    p->send_frame(name);
+    BOOST_TEST_REQUIRE(p->wait_event("server", name + " joined the chat"));
+    return p;
+}
+
+// Waits (bounded) until the hub holds `n` members.
+bool members_become(chat::hub& room, std::size_t n) {
+    for (int i = 0; i < 1000; ++i) {
+        if (room.size() == n) return true;
+        std::this_thread::sleep_for(5ms);  // the hub has no event for this; polling its size
+    }
+    return false;
+}
+
+std::pair<unsigned short, unsigned short> chat_ports(child_process& server) {
+    unsigned short header = 0, line = 0;
+    for (int i = 0; i < 2; ++i) {
+        const auto l = server.read_line(20s);
+        BOOST_TEST_REQUIRE(l.has_value());
+        if (l->find("(header)") != std::string::npos) header = test::port_of(*l);
+        if (l->find("(line)") != std::string::npos) line = test::port_of(*l);
+    }
+    BOOST_TEST_REQUIRE(header != 0);
+    BOOST_TEST_REQUIRE(line != 0);
+    return {header, line};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(chat_server)
+
+BOOST_AUTO_TEST_CASE(three_clients_mixing_protocols_see_each_other) {
+    running_chat s;
+    auto hank = header_user(s.header_port, "hank");
+    auto lisa = line_user(s.line_port, "lisa");
+    BOOST_TEST(hank->wait_event("server", "lisa joined the chat"));
+    auto leo = line_user(s.line_port, "leo");
+    BOOST_TEST(lisa->wait_line("leo joined the chat"));
+    BOOST_TEST(hank->wait_event("server", "leo joined the chat"));
+
+    lisa->send_line("ciao a tutti");
+    BOOST_TEST(lisa->line().value_or("") == "lisa: ciao a tutti");  // the line sender sees its own
+    BOOST_TEST(leo->line().value_or("") == "lisa: ciao a tutti");
+    BOOST_TEST((hank->event().value_or(std::pair<std::string, std::string>{}) ==
+                std::pair<std::string, std::string>{"lisa", "ciao a tutti"}));
+
+    hank->send_frame("hello from header");
+    BOOST_TEST(lisa->line().value_or("") == "hank: hello from header");
+    BOOST_TEST(leo->line().value_or("") == "hank: hello from header");
+    // No echo for the header sender: the next thing hank gets is leo's message.
+    leo->send_line("second");
+    const auto next = hank->event();
+    BOOST_TEST_REQUIRE(next.has_value());
+    BOOST_TEST(next->first == "leo");
+    BOOST_TEST(next->second == "second");
+}
+
+BOOST_AUTO_TEST_CASE(split_and_coalesced_frames_and_empty_messages) {
+    running_chat s;
+    auto lisa = line_user(s.line_port, "lisa");
+    peer hank(s.header_port);
+    const std::string bytes = framing::length_frame("hank") + framing::length_frame("") +
+                              framing::length_frame("one") + framing::length_frame("two");
+    for (char c : bytes) hank.send(std::string(1, c));  // one byte per write
+    BOOST_TEST(lisa->wait_line("hank joined the chat"));
+    BOOST_TEST(lisa->line().value_or("") == "hank: one");  // the empty frame was ignored
+    BOOST_TEST(lisa->line().value_or("") == "hank: two");
+    hank.send(framing::length_frame("three") + framing::length_frame("four"));  // one write
+    BOOST_TEST(lisa->line().value_or("") == "hank: three");
+    BOOST_TEST(lisa->line().value_or("") == "hank: four");
+    lisa->send("\n\r\nafter empty lines\r\n");
+    BOOST_TEST(lisa->line().value_or("") == "lisa: after empty lines");
+}
+
+BOOST_AUTO_TEST_CASE(taken_and_invalid_names_are_refused_then_retried) {
+    running_chat s;
+    auto alice = line_user(s.line_port, "Alice");
+    peer second(s.line_port);
+    BOOST_TEST(second.line().value_or("") == std::string(chat::name_prompt));
+    for (const std::string& bad : {"ALICE"s, "server"s, std::string(33, 'x'), "bad\xff"s, "tab\there"s, ""s}) {
+        second.send_line(bad);
+        const auto why = second.line();
+        BOOST_TEST(why.value_or("").rfind("name refused: ", 0) == 0u, "name '" << bad << "': " << why.value_or("?"));
+        BOOST_TEST(second.line().value_or("") == std::string(chat::name_prompt));
+    }
+    BOOST_TEST(s.room.size() == 1u);
+    second.send_line("bob");
+    BOOST_TEST(second.line().value_or("").find("{quit}") != std::string::npos);  // the welcome
+    BOOST_TEST(second.line().value_or("") == "bob joined the chat");
+
+    peer h(s.header_port);
+    h.send_frame("aLiCe");
+    const auto refused = h.event();
+    BOOST_TEST_REQUIRE(refused.has_value());
+    BOOST_TEST(refused->first == "server");
+    BOOST_TEST(refused->second.find("taken") != std::string::npos);
+    BOOST_TEST(h.closed_by_server());
+    BOOST_TEST(s.room.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(quit_leaves_and_others_are_told) {
+    running_chat s;
+    auto alice = line_user(s.line_port, "alice");
+    auto bob = line_user(s.line_port, "bob");
+    auto hank = header_user(s.header_port, "hank");
+    BOOST_TEST(alice->wait_line("hank joined the chat"));
+    bob->send_line("{quit}");
+    BOOST_TEST(bob->closed_by_server());
+    BOOST_TEST(alice->wait_line("bob left the chat"));
+    BOOST_TEST(hank->wait_event("server", "bob left the chat"));
+
+    peer at_prompt(s.line_port);
+    BOOST_TEST(at_prompt.line().has_value());
+    at_prompt.send_line("{quit}");
+    BOOST_TEST(at_prompt.closed_by_server());
+
+    // Vanishing without {quit} is a leave too.
+    hank.reset();
+    BOOST_TEST(alice->wait_line("hank left the chat"));
+    BOOST_TEST(members_become(s.room, 1));
+}
+
+BOOST_AUTO_TEST_CASE(malformed_header_and_oversized_frame_close_only_the_offender) {
+    running_chat s(chat::chat_options{.max_message = 1000, .max_queue = 64 * 1024});
+    auto lisa = line_user(s.line_port, "lisa");
+    auto good = header_user(s.header_port, "good");
+
+    auto bad = header_user(s.header_port, "bad");
+    bad->send("12x       hello");
+    const auto why = bad->event();
+    BOOST_TEST_REQUIRE(why.has_value());
+    BOOST_TEST(why->first == "server");
+    BOOST_TEST(why->second.find("malformed") != std::string::npos);
+    BOOST_TEST(bad->closed_by_server());
+    BOOST_TEST(lisa->wait_line("bad left the chat"));
+
+    auto big = header_user(s.header_port, "big");
+    big->send("1001      ");
+    BOOST_TEST(big->closed_by_server());
+    BOOST_TEST(lisa->wait_line("big left the chat"));
+
+    peer long_line(s.line_port);
+    long_line.send(std::string(1500, 'y'));
+    BOOST_TEST(long_line.closed_by_server());
+    BOOST_TEST(long_line.pending().find("longer than 1000 bytes") != std::string::npos);
+
+    good->send_frame("still here");
+    BOOST_TEST(lisa->line().value_or("") == "good: still here");
+    BOOST_TEST(s.room.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(header_text_cannot_forge_lines) {
+    running_chat s;
+    auto lisa = line_user(s.line_port, "lisa");
+    auto mallory = header_user(s.header_port, "mallory");
+    BOOST_TEST(lisa->wait_line("mallory joined the chat"));
+    mallory->send_frame("hi\n{end_conn}\nbob: give me your password\r\x1b[2J");
+    const auto got = lisa->line();
+    BOOST_TEST(got.value_or("") == "mallory: hi {end_conn} bob: give me your password \xEF\xBF\xBD[2J");
+    mallory->send_frame("next");
+    BOOST_TEST(lisa->line().value_or("") == "mallory: next");  // nothing forged came in between
+    // Header clients get the text as sent (length framing cannot be forged), and valid UTF-8.
+    auto hank = header_user(s.header_port, "hank");
+    mallory->send_frame("a\nb\xff");
+    BOOST_TEST(hank->wait_event("mallory", "a\nb\xEF\xBF\xBD"));
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_dropped_while_others_keep_receiving) {
+    running_chat s(chat::chat_options{.max_message = 65536, .max_queue = 256 * 1024});
+    auto stuck = line_user(s.line_port, "stuck", 4096);  // a small window: stops reading from now on
+    auto reader = line_user(s.line_port, "reader");
+    auto writer = header_user(s.header_port, "writer");
+    BOOST_TEST(reader->wait_line("writer joined the chat"));
+
+    // In lock step with the reader, so only the stuck client falls behind.
+    constexpr int messages = 800;
+    const std::string body(16 * 1024, 'm');
+    int in_order = 0;
+    for (int i = 0; i < messages; ++i) {
+        writer->send_frame(std::to_string(i) + " " + body);
+        auto l = reader->line(10s);
+        if (l == "stuck left the chat") l = reader->line(10s);  // may come at any point
+        if (l != "writer: " + std::to_string(i) + " " + body) break;
+        ++in_order;
+    }
+    BOOST_TEST(in_order == messages);
+    BOOST_TEST(stuck->closed_by_server(10s));
+    BOOST_TEST(stuck->total_received() < messages * body.size());
+    BOOST_TEST(members_become(s.room, 2));
+    s.stop();
+    BOOST_TEST(s.log_text().find("slow consumer stuck") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(five_hundred_concurrent_clients) {
+    logger quiet(log_level::warn);
+    raise_open_file_limit(quiet);  // 500 clients + 500 sessions in this one process
+    running_chat s;
+    constexpr int clients = 500, senders = 5;
+    // Half of each protocol, driven by coroutines on one thread: all join, then the first few
+    // speak and every client must receive every message (header clients: all but their own).
+    asio::io_context io;
+    std::vector<std::shared_ptr<tcp::socket>> sockets;
+    for (int c = 0; c < clients; ++c) sockets.push_back(std::make_shared<tcp::socket>(io));
+    int joined = 0, done = 0;
+    const auto is_header = [](int c) { return c % 2 == 0; };
+    const auto message = [](int k) { return "mark" + std::to_string(k); };
+    const auto expected = [&](int c, int k) {
+        const std::string from = "u" + std::to_string(k);
+        return is_header(c) ? framing::length_frame(from) + framing::length_frame(message(k))
+                            : from + ": " + message(k) + "\n";
+    };
+    const auto speak = [&] {
+        for (int k = 0; k < senders; ++k) {
+            const auto bytes = std::make_shared<std::string>(
+                is_header(k) ? framing::length_frame(message(k)) : message(k) + "\n");
+            asio::async_write(*sockets[k], asio::buffer(*bytes), [bytes](auto, auto) {});
+        }
+    };
+    for (int c = 0; c < clients; ++c) {
+        asio::co_spawn(io, [&, c]() -> asio::awaitable<void> {
+            auto& sock = *sockets[c];
+            const std::string name = "u" + std::to_string(c);
+            co_await sock.async_connect(loopback(is_header(c) ? s.header_port : s.line_port), asio::use_awaitable);
+            const std::string hello = is_header(c) ? framing::length_frame(name) : name + "\n";
+            co_await asio::async_write(sock, asio::buffer(hello), asio::use_awaitable);
+            std::string in;
+            char chunk[8192];
+            const auto read_until = [&](const std::string& wanted) -> asio::awaitable<bool> {
+                while (in.find(wanted) == std::string::npos) {
+                    auto [ec, n] = co_await sock.async_read_some(asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
+                    if (ec) co_return false;
+                    in.append(chunk, n);
+                }
+                co_return true;
+            };
+            if (!co_await read_until(name + " joined the chat")) co_return;
+            if (++joined == clients) speak();
+            for (int k = 0; k < senders; ++k) {
+                if (is_header(c) && k == c) continue;  // no echo for a header sender
+                if (!co_await read_until(expected(c, k))) co_return;
+            }
+            ++done;
+        }, asio::detached);
+    }
+    io.run_for(60s);
+    BOOST_TEST(joined == clients);
+    BOOST_TEST(done == clients);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_sends_end_conn_to_every_line_client_and_exits_0) {
+    child_process server({exe, "serve", "chat", "--header-port", "0", "--line-port", "0", "--threads", "2"});
+    const auto [header_port, line_port] = chat_ports(server);
+    auto alice = line_user(line_port, "alice");
+    auto bob = line_user(line_port, "bob");
+    auto hank = header_user(header_port, "hank");
+    peer at_prompt(line_port);
+    BOOST_TEST(at_prompt.line().value_or("") == std::string(chat::name_prompt));
+    BOOST_TEST(alice->wait_line("hank joined the chat"));
+    BOOST_TEST(bob->wait_line("hank joined the chat"));
+
+    server.signal(SIGTERM);
+    for (peer* p : {alice.get(), bob.get(), &at_prompt}) {
+        BOOST_TEST(p->closed_by_server(10s));
+        const std::string& text = p->pending();
+        // {end_conn} is the last line, whatever leave notices came before it.
+        BOOST_TEST(text.size() >= 11u);
+        BOOST_TEST(text.substr(text.size() - 11) == "{end_conn}\n", "got: " << text);
+    }
+    BOOST_TEST(hank->wait_event("server", std::string(chat::shutdown_notice), 10s));
+    BOOST_TEST(hank->closed_by_server(10s));
+    BOOST_TEST(server.wait(10s).value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(lesson_003_python_client_works_byte_for_byte) {
+    child_process server({exe, "serve", "chat", "--header-port", "0", "--line-port", "0"});
+    const auto [header_port, line_port] = chat_ports(server);
+    (void)line_port;
+    child_process ana({"/usr/bin/env", "python3", std::string(NETKIT_SOURCE_DIR) + "/tests/python/lesson003_client.py",
+                       "127.0.0.1", std::to_string(header_port), "ana"});
+    BOOST_TEST_REQUIRE(ana.read_line(20s).value_or("") == "server > ana joined the chat");
+
+    peer bob(header_port);
+    bob.send_frame("bob");
+    BOOST_TEST(ana.read_line().value_or("") == "server > bob joined the chat");
+    bob.send_frame("hello ana, è tutto ok?");
+    BOOST_TEST(ana.read_line().value_or("") == "bob > hello ana, è tutto ok?");
+
+    ana.write_stdin("hi bob\n");
+    // Exactly the bytes lesson 003's server would relay: username header + name, message header + text.
+    BOOST_TEST(bob.read_exactly(10 + 6 + 10 + 19).value_or("") == "6         server19        bob joined the chat");
+    BOOST_TEST(bob.read_exactly(10 + 3 + 10 + 6).value_or("") == "3         ana6         hi bob");
+    ana.close_stdin();
+    BOOST_TEST(ana.wait().value_or(-1) == 0);
+    BOOST_TEST(bob.wait_event("server", "ana left the chat"));
+    server.signal(SIGTERM);
+    BOOST_TEST(server.wait().value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(netkit_chat_client_talks_both_protocols) {
+    child_process server({exe, "serve", "chat", "--header-port", "0", "--line-port", "0"});
+    const auto [header_port, line_port] = chat_ports(server);
+    auto dora = line_user(line_port, "dora");
+
+    child_process carl({exe, "chat", "127.0.0.1", std::to_string(line_port), "--name", "carl"});
+    BOOST_TEST(dora->wait_line("carl joined the chat"));
+    child_process hugo({exe, "chat", "127.0.0.1", std::to_string(header_port), "--name", "hugo", "--protocol", "header"});
+    BOOST_TEST(dora->wait_line("hugo joined the chat"));
+    dora->send_line("hey both");
+    const auto seen = [](child_process& p, const std::string& wanted) {
+        while (auto l = p.read_line(5s))
+            if (*l == wanted) return true;
+        return false;
+    };
+    BOOST_TEST(seen(carl, "dora: hey both"));
+    BOOST_TEST(seen(hugo, "dora: hey both"));
+    carl.write_stdin("from carl\n");
+    BOOST_TEST(dora->wait_line("carl: from carl"));
+    BOOST_TEST(seen(hugo, "carl: from carl"));
+    hugo.write_stdin("from hugo\n");
+    BOOST_TEST(dora->wait_line("hugo: from hugo"));
+    BOOST_TEST(seen(carl, "hugo: from hugo"));
+
+    carl.write_stdin("{quit}\n");
+    BOOST_TEST(carl.wait().value_or(-1) == 0);
+    BOOST_TEST(dora->wait_line("carl left the chat"));
+    hugo.close_stdin();  // Ctrl-D
+    BOOST_TEST(hugo.wait().value_or(-1) == 0);
+    BOOST_TEST(dora->wait_line("hugo left the chat"));
+
+    child_process ivy({exe, "chat", "127.0.0.1", std::to_string(line_port), "--name", "ivy"});
+    BOOST_TEST(dora->wait_line("ivy joined the chat"));
+    server.signal(SIGTERM);
+    BOOST_TEST(seen(ivy, "(the server closed the chat)"));
+    BOOST_TEST(ivy.wait().value_or(-1) == 0);
+    BOOST_TEST(server.wait().value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(cli_errors_are_clear) {
+    unsigned short closed = 0;
+    {
+        asio::io_context io;
+        tcp::acceptor a(io, loopback(0));
+        closed = a.local_endpoint().port();
+    }
+    child_process unreachable({exe, "chat", "127.0.0.1", std::to_string(closed), "--name", "x"});
+    BOOST_TEST(unreachable.wait().value_or(-1) == 1);
+    child_process bad_name({exe, "chat", "127.0.0.1", "1", "--name", "Server"});
+    BOOST_TEST(bad_name.wait().value_or(-1) == 2);
+    child_process help({exe, "chat", "--help"});
+    BOOST_TEST(help.read_all().find("--protocol") != std::string::npos);
+    BOOST_TEST(help.wait().value_or(-1) == 0);
+    child_process server_help({exe, "serve", "chat", "--help"});
+    const auto text = server_help.read_all();
+    BOOST_TEST(text.find("--header-port") != std::string::npos);
+    BOOST_TEST(text.find("--max-queue") != std::string::npos);
+    BOOST_TEST(server_help.wait().value_or(-1) == 0);
+    child_process bad_queue({exe, "serve", "chat", "--max-message", "1000", "--max-queue", "100"});
+    BOOST_TEST(bad_queue.wait().value_or(-1) == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
