@@ -1,0 +1,47 @@
+// One connection to the file service: request lines served one after another, as in the lesson's
+// blocking loop, on the connection's strand.
+#pragma once
+
+#include <netkit/files/files_service.hpp>
+#include <netkit/files/request.hpp>
+#include <netkit/tcp_session.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace netkit {
+
+class files_session : public tcp_session {
+public:
+    files_session(tcp::socket socket, files_service& service);
+    asio::awaitable<void> run() override;
+
+protected:
+    // Between requests: end now. During a transfer: finish it first (tcp_server aborts the
+    // connection if the grace period runs out).
+    void on_stop_requested() override;
+
+private:
+    asio::awaitable<void> serve();
+    asio::awaitable<void> watchdog();
+    // Each returns false when the connection must end.
+    asio::awaitable<bool> put(const files_request& request);
+    asio::awaitable<bool> get(const files_request& request);
+    asio::awaitable<bool> list();
+    asio::awaitable<bool> send(std::string text);
+    asio::awaitable<void> close_gently();
+    asio::awaitable<bool> send_file(int fd, std::uint64_t size, std::atomic<bool>& abandon);
+    void touch() { last_activity_ = std::chrono::steady_clock::now(); }
+
+    files_service& service_;
+    std::string inbox_;         // bytes read past the current request line
+    std::vector<char> buffer_;  // upload buffer, allocated for the first PUT
+    asio::steady_timer idle_timer_;
+    std::chrono::steady_clock::time_point last_activity_;
+    bool in_request_ = false;
+    bool stop_requested_ = false;
+    bool waiting_on_disk_ = false;  // the watchdog does not count time spent in fsync
+};
+
+}  // namespace netkit

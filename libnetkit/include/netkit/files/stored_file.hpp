@@ -1,0 +1,14 @@
+// One entry of the file service's listing (LIST): a stored file's name and size.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace netkit {
+
+struct stored_file {
+    std::string name;
+    std::uint64_t size = 0;
+};
+
+}  // namespace netkit

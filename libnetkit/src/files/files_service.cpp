@@ -1,0 +1,24 @@
+#include <netkit/files/files_service.hpp>
+
+#include <netkit/files/files_session.hpp>
+
+#include <algorithm>
+
+namespace netkit {
+
+files_service::files_service(files_options options, logger& log)
+    : options_(std::move(options)),
+      log_(log),
+      store_(options_.dir, options_.max_file_size),
+      disk_(std::max(1U, options_.disk_threads)) {
+    if (const auto n = store_.remove_stale_uploads())
+        log_.info("removed ", n, " temporary file(s) left by an interrupted server in ", options_.dir.string());
+}
+
+files_service::~files_service() { disk_.join(); }
+
+tcp_server::session_factory files_service::session_factory() {
+    return [this](tcp::socket socket) { return std::make_shared<files_session>(std::move(socket), *this); };
+}
+
+}  // namespace netkit

@@ -1,0 +1,316 @@
+#include <netkit/files/files_session.hpp>
+
+#include <netkit/endpoint.hpp>
+#include <netkit/files/error.hpp>
+#include <netkit/files/sha256.hpp>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/sendfile.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <optional>
+
+namespace netkit {
+
+namespace {
+
+using asio::as_tuple;
+using asio::use_awaitable;
+
+// sendfile(2) has no MSG_NOSIGNAL: writing to a connection its peer has closed raises SIGPIPE,
+// whose default action ends the process. Block it in this thread for the call and consume it if
+// the call raised it, so a vanished client costs an EPIPE and nothing more, whatever the
+// program's signal settings.
+ssize_t sendfile_quietly(int socket, int file, off_t* offset, std::size_t count) {
+    sigset_t pipe_only, previous;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+    const ssize_t n = ::sendfile(socket, file, offset, count);
+    const int error = errno;
+    if (n < 0 && error == EPIPE) {
+        const timespec no_wait{};
+        while (sigtimedwait(&pipe_only, nullptr, &no_wait) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    errno = error;
+    return n;
+}
+
+// Runs `job` on a disk thread and resumes the calling coroutine on its own executor with the
+// result (or the exception) once it is done.
+template <class Job>
+asio::awaitable<std::invoke_result_t<Job&>> on_disk_thread(asio::thread_pool::executor_type disk, Job job) {
+    co_return co_await asio::co_spawn(
+        disk, [&job]() -> asio::awaitable<std::invoke_result_t<Job&>> { co_return job(); }, use_awaitable);
+}
+
+std::string quoted(const std::string& name) { return "'" + name + "'"; }
+
+}  // namespace
+
+files_session::files_session(tcp::socket socket, files_service& service)
+    : tcp_session(std::move(socket)), service_(service), idle_timer_(socket_.get_executor()) {}
+
+asio::awaitable<void> files_session::run() {
+    using namespace asio::experimental::awaitable_operators;
+    touch();
+    co_await (serve() || watchdog());
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+}
+
+void files_session::on_stop_requested() {
+    stop_requested_ = true;
+    if (!in_request_) tcp_session::on_stop_requested();
+}
+
+asio::awaitable<void> files_session::watchdog() {
+    const auto limit = service_.options().idle_timeout;
+    auto deadline = last_activity_ + limit;
+    for (;;) {
+        idle_timer_.expires_at(deadline);
+        auto [ec] = co_await idle_timer_.async_wait(as_tuple(use_awaitable));
+        if (ec) co_return;  // cancelled: the session has ended
+        const auto now = std::chrono::steady_clock::now();
+        if (waiting_on_disk_) {
+            deadline = now + limit;  // the disk is slow, not the peer
+        } else if (now - last_activity_ >= limit) {
+            service_.log().info(to_string(remote_), ": nothing moved for ", static_cast<double>(limit.count()) / 1000,
+                                " s, closing the connection");
+            co_return;  // ends serve(): an upload in progress is abandoned and its file removed
+        } else {
+            deadline = last_activity_ + limit;
+        }
+    }
+}
+
+// Never throws: `||` in run() waits for a success, so serve() must finish normally.
+asio::awaitable<void> files_session::serve() {
+    try {
+        for (;;) {
+            auto [ec, n] = co_await asio::async_read_until(
+                socket_, asio::dynamic_buffer(inbox_, max_request_line), '\n', as_tuple(use_awaitable));
+            if (ec == asio::error::not_found) {
+                // No way to find where the next request starts: answer and close.
+                if (co_await send("ERR request line longer than " + std::to_string(max_request_line) + " bytes\n"))
+                    co_await close_gently();
+                co_return;
+            }
+            if (ec) co_return;  // end of stream, reset, or a stop request between requests
+            touch();
+            const std::string line = inbox_.substr(0, n - 1);
+            inbox_.erase(0, n);
+
+            std::optional<files_request> request;
+            std::string refusal;
+            try {
+                request = parse_files_request(line);
+            } catch (const files_error& e) {
+                refusal = e.what();
+            }
+            in_request_ = true;
+            bool keep_going = true;
+            if (!request) {
+                keep_going = co_await send("ERR " + refusal + "\n");
+            } else if (request->what == files_request::verb::put) {
+                keep_going = co_await put(*request);
+            } else if (request->what == files_request::verb::get) {
+                keep_going = co_await get(*request);
+            } else {
+                keep_going = co_await list();
+            }
+            in_request_ = false;
+            if (!keep_going || stop_requested_) co_return;
+        }
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != asio::error::operation_aborted)
+            service_.log().warn(to_string(remote_), ": session failed: ", e.what());
+    } catch (const std::exception& e) {
+        service_.log().warn(to_string(remote_), ": session failed: ", e.what());
+    }
+}
+
+asio::awaitable<void> files_session::close_gently() {
+    // Closing with unread bytes makes the kernel send RST, and the peer may then lose the ERR
+    // line we just wrote. Finish sending, read what is still coming (bounded, and the watchdog
+    // bounds the time), then let run() close.
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    char sink[4096];
+    for (std::size_t drained = 0; !ec && drained < (1U << 20);) {
+        std::size_t n = 0;
+        std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(sink), as_tuple(use_awaitable));
+        drained += n;
+        touch();
+    }
+}
+
+asio::awaitable<bool> files_session::send(std::string text) {
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(text), as_tuple(use_awaitable));
+    if (ec) co_return false;
+    touch();
+    co_return true;
+}
+
+asio::awaitable<bool> files_session::put(const files_request& request) {
+    auto& log = service_.log();
+    const std::string peer = to_string(remote_);
+    std::optional<upload> file;
+    std::string failure;
+    try {
+        file.emplace(service_.store().begin_upload(request.name, request.size));
+    } catch (const files_error& e) {
+        failure = e.what();
+    }
+    if (!file) {
+        log.info(peer, ": PUT ", quoted(request.name), " refused: ", failure);
+        co_return co_await send("ERR " + failure + "\n");
+    }
+    if (!co_await send("OK\n")) co_return false;
+
+    // Exactly `size` bytes follow. If the disk refuses some, ERR goes out at once (a client that
+    // watches for it can stop early) and the rest is read and dropped, so the next request line
+    // is found where the client puts it.
+    std::vector<char> buffer;
+    std::uint64_t left = request.size;
+    while (left > 0) {
+        std::span<const char> chunk;
+        const bool early = !inbox_.empty();  // bytes that came together with the request line
+        if (early) {
+            chunk = {inbox_.data(), static_cast<std::size_t>(std::min<std::uint64_t>(inbox_.size(), left))};
+        } else {
+            if (buffer.empty()) buffer.resize(service_.options().buffer_size);
+            const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), left));
+            auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer.data(), want), as_tuple(use_awaitable));
+            if (ec) {
+                log.info(peer, ": upload of ", quoted(request.name), " interrupted after ", request.size - left,
+                         " of ", request.size, " bytes (", ec.message(), "): nothing stored");
+                co_return false;
+            }
+            touch();
+            chunk = {buffer.data(), n};
+        }
+        if (failure.empty()) {
+            try {
+                file->write(chunk);
+            } catch (const files_error& e) {
+                failure = e.what();
+            }
+            if (!failure.empty() && !co_await send("ERR " + failure + "\n")) co_return false;
+        }
+        left -= chunk.size();
+        if (early) inbox_.erase(0, chunk.size());
+    }
+    if (!failure.empty()) {
+        log.warn(peer, ": PUT ", quoted(request.name), " failed: ", failure);
+        co_return true;
+    }
+
+    // fsync can take seconds for a large file: a disk thread waits for it, not this I/O thread.
+    std::string digest;
+    waiting_on_disk_ = true;
+    try {
+        digest = co_await on_disk_thread(service_.disk_executor(), [&file] { return file->commit(); });
+    } catch (const files_error& e) {
+        failure = e.what();
+    }
+    waiting_on_disk_ = false;
+    touch();
+    if (!failure.empty()) {
+        log.warn(peer, ": PUT ", quoted(request.name), " failed: ", failure);
+        co_return co_await send("ERR " + failure + "\n");
+    }
+    log.info(peer, ": stored ", quoted(request.name), " (", request.size, " bytes, sha256 ", digest, ")");
+    co_return co_await send("DONE " + digest + "\n");
+}
+
+asio::awaitable<bool> files_session::get(const files_request& request) {
+    using namespace asio::experimental::awaitable_operators;
+    const std::string peer = to_string(remote_);
+    readable_file file;
+    std::string failure;
+    try {
+        file = service_.store().open(request.name);
+    } catch (const files_error& e) {
+        failure = e.what();
+    }
+    if (!file.fd) {
+        service_.log().info(peer, ": GET ", quoted(request.name), " refused: ", failure);
+        co_return co_await send("ERR " + failure + "\n");
+    }
+    if (!co_await send("OK " + std::to_string(file.size) + "\n")) co_return false;
+
+    // The kernel copies the bytes to the socket while a disk thread hashes the same file for the
+    // DONE line: the two run side by side. The descriptor was opened before OK, so a concurrent
+    // PUT of this name (a rename) does not change what this client receives.
+    const int fd = file.fd.get();
+    const std::uint64_t size = file.size;
+    std::atomic<bool> abandon{false};
+    auto hash = [&]() -> std::string {
+        try {
+            return sha256_of_file(fd, size, &abandon);
+        } catch (const std::exception& e) {
+            service_.log().warn(peer, ": GET ", quoted(request.name), ": ", e.what());
+            return {};
+        }
+    };
+    auto [sent, digest] = co_await (send_file(fd, size, abandon) && on_disk_thread(service_.disk_executor(), hash));
+    waiting_on_disk_ = false;
+    if (!sent) co_return false;
+    if (digest.empty()) co_return co_await send("ERR " + quoted(request.name) + " could not be read back to hash it\n");
+    service_.log().info(peer, ": sent ", quoted(request.name), " (", size, " bytes)");
+    co_return co_await send("DONE " + digest + "\n");
+}
+
+asio::awaitable<bool> files_session::send_file(int fd, std::uint64_t size, std::atomic<bool>& abandon) {
+    boost::system::error_code ec;
+    socket_.native_non_blocking(true, ec);
+    off_t offset = 0;
+    while (!ec && static_cast<std::uint64_t>(offset) < size) {
+        // Waiting for room first also lets other connections on this thread have their turn.
+        std::tie(ec) = co_await socket_.async_wait(tcp::socket::wait_write, as_tuple(use_awaitable));
+        if (ec) break;
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size - offset, 1U << 30));
+        const ssize_t n = sendfile_quietly(socket_.native_handle(), fd, &offset, want);
+        if (n > 0) {
+            touch();
+        } else if (n == 0) {
+            // The file was truncated behind the service's back: the promised size cannot be kept.
+            service_.log().warn(to_string(remote_), ": a file shrank while being sent; closing the connection");
+            ec = asio::error::eof;
+        } else if (errno != EAGAIN && errno != EINTR) {
+            ec.assign(errno, boost::system::system_category());
+        }
+    }
+    if (!ec) {
+        waiting_on_disk_ = true;  // the bytes are out; the DONE line waits for the hash
+        co_return true;
+    }
+    abandon = true;
+    service_.log().info(to_string(remote_), ": download interrupted after ", offset, " of ", size, " bytes (",
+                        ec.message(), ")");
+    co_return false;
+}
+
+asio::awaitable<bool> files_session::list() {
+    std::vector<stored_file> files;
+    std::string failure;
+    try {
+        files = service_.store().list();
+    } catch (const files_error& e) {
+        failure = e.what();
+    }
+    if (!failure.empty()) co_return co_await send("ERR " + failure + "\n");
+    std::string reply = "OK " + std::to_string(files.size()) + "\n";
+    for (const auto& f : files) reply += std::to_string(f.size) + " " + f.name + "\n";
+    co_return co_await send(std::move(reply));
+}
+
+}  // namespace netkit

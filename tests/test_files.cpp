@@ -1,0 +1,525 @@
+// The file-copy service (lesson 002 exercise) in-process: names, request parsing, hashing, the
+// store, and the protocol over loopback, including hostile names, planted symlinks, vanished and
+// stalled uploaders and concurrent uploads of one name.
+#include <netkit/files/error.hpp>
+#include <netkit/files/file_name.hpp>
+#include <netkit/files/file_store.hpp>
+#include <netkit/files/files_client.hpp>
+#include <netkit/files/files_service.hpp>
+#include <netkit/files/request.hpp>
+#include <netkit/files/sha256.hpp>
+#include <netkit/server_host.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <thread>
+
+using namespace netkit;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A directory under /tmp for one test, removed with everything in it.
+struct temp_dir {
+    fs::path path;
+    temp_dir() {
+        char pattern[] = "/tmp/netkit-files-test-XXXXXX";
+        if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+        path = pattern;
+    }
+    ~temp_dir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+void write_file(const fs::path& p, const std::string& content) {
+    std::ofstream out(p, std::ios::binary);
+    out << content;
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::set<std::string> entries(const fs::path& dir) {
+    std::set<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
+    return names;
+}
+
+bool is_temp(const std::string& name) { return name.starts_with(".netkit-upload."); }
+
+// A raw connection, for what the blocking client never sends: every read has a deadline, so a
+// server that misbehaves fails the test instead of hanging it.
+class raw_connection {
+public:
+    explicit raw_connection(const tcp::endpoint& server) : socket_(io_) { socket_.connect(server); }
+
+    void send(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes.data(), bytes.size())); }
+
+    // The next line without "\n"; "<eof>" when the server closed, "<timeout>" when nothing came.
+    std::string line(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            if (auto nl = inbox_.find('\n'); nl != std::string::npos) {
+                std::string l = inbox_.substr(0, nl);
+                inbox_.erase(0, nl + 1);
+                return l;
+            }
+            if (!fill(deadline)) return eof_ ? "<eof>" : "<timeout>";
+        }
+    }
+
+    std::string bytes(std::size_t n) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (inbox_.size() < n)
+            if (!fill(deadline)) break;
+        std::string b = inbox_.substr(0, n);
+        inbox_.erase(0, b.size());
+        return b;
+    }
+
+    // True once the server has closed the connection (within the timeout).
+    bool closed_by_server(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (fill(deadline)) inbox_.clear();
+        return eof_;
+    }
+
+    // Closes abruptly: RST instead of FIN, like a client that crashed.
+    void reset() {
+        socket_.set_option(asio::socket_base::linger(true, 0));
+        socket_.close();
+    }
+    void close() { socket_.close(); }
+
+private:
+    bool fill(std::chrono::steady_clock::time_point deadline) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd p{socket_.native_handle(), POLLIN, 0};
+        if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+        char chunk[65536];
+        const ssize_t n = ::read(socket_.native_handle(), chunk, sizeof chunk);
+        if (n <= 0) {
+            eof_ = true;
+            return false;
+        }
+        inbox_.append(chunk, static_cast<std::size_t>(n));
+        return true;
+    }
+
+    asio::io_context io_;
+    tcp::socket socket_;
+    std::string inbox_;
+    bool eof_ = false;
+};
+
+// A files_service on an ephemeral loopback port, serving tmp/store; tmp/outside is where a
+// traversal would land.
+struct files_fixture {
+    temp_dir tmp;
+    fs::path dir = tmp.path / "store";
+    fs::path outside = tmp.path / "outside";
+    logger log{log_level::warn};
+    std::optional<files_service> service;
+    std::optional<server_host> host;  // stopped before the service goes
+    std::jthread runner;
+    tcp_server* server = nullptr;
+    tcp::endpoint endpoint;
+
+    files_fixture() { fs::create_directories(outside); }
+    ~files_fixture() {
+        if (host) host->shutdown();
+        if (runner.joinable()) runner.join();
+        host.reset();
+        service.reset();
+    }
+
+    void start(files_options options = {}) {
+        options.dir = dir;
+        service.emplace(options, log);
+        host.emplace(log);
+        server = &host->add_tcp({}, service->session_factory());
+        endpoint = server->local_endpoint();
+        // A generous grace: a session finishing an upload on stop must not be cut by a slow fsync.
+        runner = std::jthread([this] {
+            std::ostringstream announce;
+            host->run(2, std::chrono::seconds(10), announce);
+        });
+    }
+
+    // The client makes blocking calls only: its io_context never runs, it just owns the sockets.
+    asio::io_context client_io;
+    files_client client() {
+        tcp::socket s(client_io);
+        s.connect(endpoint);
+        return files_client(std::move(s));
+    }
+
+    // Connections end asynchronously after the client goes: wait (bounded) for the server to
+    // have closed them all, so what the session cleans up is done.
+    bool all_sessions_ended() {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (server->connection_count() > 0) {
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return true;
+    }
+};
+
+std::string pattern_bytes(std::size_t n, char seed) {
+    std::string s(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>(seed + 31 * (i % 251) + i / 4093);
+    return s;
+}
+
+const std::string empty_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(files)
+
+BOOST_AUTO_TEST_CASE(names_that_stay_inside_the_directory) {
+    const std::string good[] = {"a", "hello world.txt", "x.", "a..b", "-rf", "caf\xc3\xa9", "~", std::string(255, 'n')};
+    for (const auto& name : good) BOOST_TEST(file_name_problem(name).empty(), name);
+    const std::string bad[] = {"", ".", "..", ".hidden", "../x", "/etc/passwd", "a/b", "..\x2f..", "a\nb", "a\rb",
+                               "tab\there", "bell\x07", "del\x7f", std::string("nul\0byte", 8), std::string(256, 'n')};
+    for (const auto& name : bad) BOOST_TEST(!file_name_problem(name).empty(), "accepted: " << name);
+}
+
+BOOST_AUTO_TEST_CASE(request_lines) {
+    auto put = parse_files_request("PUT hello world 5");
+    BOOST_TEST((put.what == files_request::verb::put));
+    BOOST_TEST(put.name == "hello world");
+    BOOST_TEST(put.size == 5U);
+    BOOST_TEST(parse_files_request("PUT a  7\r").name == "a ");
+    BOOST_TEST(parse_files_request("PUT big 18446744073709551615").size == 18446744073709551615ULL);
+    auto get = parse_files_request("GET two words\r");
+    BOOST_TEST((get.what == files_request::verb::get));
+    BOOST_TEST(get.name == "two words");
+    BOOST_TEST((parse_files_request("LIST").what == files_request::verb::list));
+    BOOST_TEST((parse_files_request("LIST\r").what == files_request::verb::list));
+
+    const std::string bad[] = {"", "list", "LIST x", "get a", "GET", "GET ", "PUT", "PUT a", "PUT a ", "PUT a -1",
+                               "PUT a +1", "PUT a 1e3", "PUT a 0x10", "PUT a 18446744073709551616", "PUT  5",
+                               "PUT ../x 3", "GET .hidden", "GET /etc/passwd", "DELETE a"};
+    for (const auto& line : bad) BOOST_CHECK_THROW(parse_files_request(line), files_error);
+    BOOST_TEST(parse_byte_count("0").value_or(1) == 0U);
+    BOOST_TEST(!parse_byte_count(" 1"));
+}
+
+BOOST_AUTO_TEST_CASE(sha256_matches_known_digests) {
+    BOOST_TEST(sha256::hex_of(std::span<const char>()) == empty_sha256);
+    const std::string abc = "abc";
+    BOOST_TEST(sha256::hex_of(abc) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    sha256 incremental;
+    incremental.update(std::string_view("a"));
+    incremental.update(std::string_view("bc"));
+    BOOST_TEST(incremental.hex_digest() == sha256::hex_of(abc));
+    BOOST_TEST(incremental.hex_digest() == empty_sha256);  // a digest starts a new hash
+
+    temp_dir tmp;
+    const std::string content = pattern_bytes(3 * 1024 * 1024 + 17, 'q');
+    write_file(tmp.path / "f", content);
+    unique_fd fd(::open((tmp.path / "f").c_str(), O_RDONLY));
+    BOOST_TEST(sha256_of_file(fd.get(), content.size()) == sha256::hex_of(content));
+    const std::atomic<bool> abandon{true};
+    BOOST_TEST(sha256_of_file(fd.get(), content.size(), &abandon).empty());
+    BOOST_CHECK_THROW(sha256_of_file(fd.get(), content.size() + 1), std::exception);
+}
+
+BOOST_AUTO_TEST_CASE(store_keeps_uploads_invisible_until_committed) {
+    temp_dir tmp;
+    file_store store(tmp.path / "a" / "b", 1000);  // parents created too
+    BOOST_TEST(fs::is_directory(tmp.path / "a" / "b"));
+    {
+        upload abandoned = store.begin_upload("f", 3);
+        abandoned.write(std::string_view("abc"));
+        const auto names = entries(store.path());
+        BOOST_TEST_REQUIRE(names.size() == 1U);
+        BOOST_TEST(is_temp(*names.begin()));
+        BOOST_TEST(store.list().empty());
+    }
+    BOOST_TEST(entries(store.path()).empty());  // destroyed uncommitted: temporary removed
+
+    upload kept = store.begin_upload("f", 3);
+    kept.write(std::string_view("abc"));
+    BOOST_TEST(kept.commit() == sha256::hex_of(std::string_view("abc")));
+    BOOST_TEST(read_file(store.path() / "f") == "abc");
+    BOOST_TEST(entries(store.path()) == std::set<std::string>{"f"});
+    BOOST_CHECK_THROW(store.begin_upload("g", 1001), files_error);
+    BOOST_CHECK_THROW(store.begin_upload("../g", 1), files_error);
+    BOOST_CHECK_THROW(store.open("missing"), files_error);
+    BOOST_TEST(store.open("f").size == 3U);
+}
+
+BOOST_AUTO_TEST_CASE(store_removes_only_a_dead_servers_temporary_files) {
+    temp_dir tmp;
+    write_file(tmp.path / ".netkit-upload.999999999.0", "left by a crashed server");  // above any pid_max
+    write_file(tmp.path / (".netkit-upload." + std::to_string(::getppid()) + ".0"), "a live server's upload");
+    write_file(tmp.path / ".other-hidden", "not ours");
+    file_store store(tmp.path, 1000);
+    BOOST_TEST(store.remove_stale_uploads() == 1U);
+    BOOST_TEST(entries(tmp.path) == (std::set<std::string>{".netkit-upload." + std::to_string(::getppid()) + ".0",
+                                                           ".other-hidden"}));
+}
+
+BOOST_FIXTURE_TEST_CASE(put_get_and_list_on_one_connection, files_fixture) {
+    start();
+    const std::string content = pattern_bytes(3'000'001, 'a');
+    write_file(tmp.path / "src", content);
+    auto client = this->client();
+    const auto stored = client.put(tmp.path / "src", "my file.bin");
+    BOOST_TEST(stored.size == content.size());
+    BOOST_TEST(stored.sha256 == sha256::hex_of(content));
+    BOOST_TEST((read_file(dir / "my file.bin") == content));
+
+    const fs::path copy = tmp.path / "copy";
+    unique_fd out(::open(copy.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+    std::uint64_t last_progress = 0;
+    const auto fetched = client.get("my file.bin", out.get(), [&](std::uint64_t done, std::uint64_t total) {
+        BOOST_REQUIRE(done <= total);
+        last_progress = done;
+    });
+    BOOST_TEST(fetched.sha256 == stored.sha256);
+    BOOST_TEST(last_progress == content.size());
+    BOOST_TEST((read_file(copy) == content));
+
+    const auto files = client.list();
+    BOOST_TEST_REQUIRE(files.size() == 1U);
+    BOOST_TEST(files[0].name == "my file.bin");
+    BOOST_TEST(files[0].size == content.size());
+}
+
+BOOST_FIXTURE_TEST_CASE(empty_file_and_data_sent_with_the_request_line, files_fixture) {
+    start();
+    raw_connection c(endpoint);
+    c.send("PUT empty 0\n");
+    BOOST_TEST(c.line() == "OK");
+    BOOST_TEST(c.line() == "DONE " + empty_sha256);
+    c.send("GET empty\n");
+    BOOST_TEST(c.line() == "OK 0");
+    BOOST_TEST(c.line() == "DONE " + empty_sha256);
+    // A client that does not wait for OK: the bytes already read with the line are file data.
+    c.send("PUT eager 5\nhelloGET eager\n");
+    BOOST_TEST(c.line() == "OK");
+    BOOST_TEST(c.line() == "DONE " + sha256::hex_of(std::string_view("hello")));
+    BOOST_TEST(c.line() == "OK 5");
+    BOOST_TEST(c.bytes(5) == "hello");
+    BOOST_TEST(c.line() == "DONE " + sha256::hex_of(std::string_view("hello")));
+}
+
+BOOST_FIXTURE_TEST_CASE(list_shows_regular_files_sorted_with_their_sizes, files_fixture) {
+    start();
+    raw_connection c(endpoint);
+    c.send("LIST\n");
+    BOOST_TEST(c.line() == "OK 0");
+    for (const auto& [name, body] : {std::pair<std::string, std::string>{"b", "bb"}, {"a file", "1234567"}, {"c", ""}}) {
+        c.send("PUT " + name + " " + std::to_string(body.size()) + "\n");
+        BOOST_TEST_REQUIRE(c.line() == "OK");
+        c.send(body);
+        BOOST_TEST_REQUIRE(c.line().starts_with("DONE "));
+    }
+    // Things a client could not ask for are not listed.
+    fs::create_directory(dir / "subdir");
+    write_file(dir / ".hidden", "x");
+    write_file(dir / "new\nline", "x");
+    fs::create_symlink(dir / "b", dir / "link-to-b");
+    c.send("LIST\n");
+    BOOST_TEST(c.line() == "OK 3");
+    BOOST_TEST(c.line() == "7 a file");
+    BOOST_TEST(c.line() == "2 b");
+    BOOST_TEST(c.line() == "0 c");
+    c.send("LIST\n");  // the connection serves one request after another
+    BOOST_TEST(c.line() == "OK 3");
+}
+
+BOOST_FIXTURE_TEST_CASE(vanished_uploader_leaves_nothing, files_fixture) {
+    start();
+    for (const bool abrupt : {false, true}) {
+        raw_connection c(endpoint);
+        c.send("PUT partial 1000000\n");
+        BOOST_TEST_REQUIRE(c.line() == "OK");
+        const auto during = entries(dir);  // the upload's temporary file exists, hidden
+        BOOST_TEST_REQUIRE(during.size() == 1U);
+        BOOST_TEST(is_temp(*during.begin()));
+        c.send(pattern_bytes(300000, 'v'));
+        if (abrupt) c.reset(); else c.close();
+        BOOST_TEST_REQUIRE(all_sessions_ended());
+        BOOST_TEST(entries(dir).empty(), (abrupt ? "after RST" : "after FIN"));
+    }
+    BOOST_TEST(this->client().list().empty());  // and the server still serves
+}
+
+BOOST_FIXTURE_TEST_CASE(stalled_uploader_is_closed_and_leaves_nothing, files_fixture) {
+    start({.idle_timeout = std::chrono::milliseconds(300)});
+    raw_connection c(endpoint);
+    c.send("PUT slow 1000\n");
+    BOOST_TEST_REQUIRE(c.line() == "OK");
+    c.send("0123456789");
+    BOOST_TEST(c.closed_by_server(std::chrono::seconds(10)));
+    BOOST_TEST_REQUIRE(all_sessions_ended());
+    BOOST_TEST(entries(dir).empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(names_reaching_outside_are_refused, files_fixture) {
+    start();
+    write_file(outside / "secret", "top secret");
+    raw_connection c(endpoint);
+    const std::string bad[] = {"../x", "../outside/secret", "/etc/passwd", "/tmp/x", ".hidden", ".", "..",
+                               "a/b", "a\x01" "b", "a\tb", "a\rb", "del\x7f", std::string("nul\0x", 5),
+                               std::string(256, 'n')};
+    for (const auto& name : bad) {
+        c.send("PUT " + name + " 3\n");
+        BOOST_TEST(c.line().starts_with("ERR "), "PUT accepted: " << name);
+        c.send("GET " + name + "\n");
+        BOOST_TEST(c.line().starts_with("ERR "), "GET accepted: " << name);
+    }
+    BOOST_TEST(entries(dir).empty());
+    BOOST_TEST(entries(tmp.path) == (std::set<std::string>{"store", "outside"}));
+    BOOST_TEST(entries(outside) == std::set<std::string>{"secret"});
+    BOOST_TEST(read_file(outside / "secret") == "top secret");
+
+    // The longest name allowed still works, on the same connection.
+    const std::string longest(255, 'n');
+    c.send("PUT " + longest + " 3\n");
+    BOOST_TEST_REQUIRE(c.line() == "OK");
+    c.send("abc");
+    BOOST_TEST(c.line().starts_with("DONE "));
+    BOOST_TEST(read_file(dir / longest) == "abc");
+}
+
+BOOST_FIXTURE_TEST_CASE(symlinks_planted_in_the_directory_are_not_followed, files_fixture) {
+    start();
+    write_file(outside / "secret", "top secret");
+    fs::create_directories(dir);
+    fs::create_symlink(outside / "secret", dir / "link");
+    fs::create_directory_symlink(outside, dir / "dirlink");
+    BOOST_TEST_REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    fs::create_directory(dir / "adir");
+
+    raw_connection c(endpoint);
+    c.send("PUT adir 1\n");
+    BOOST_TEST(c.line().starts_with("ERR "));
+    for (const std::string name : {"link", "dirlink", "fifo", "adir"}) {
+        c.send("GET " + name + "\n");
+        const auto reply = c.line(std::chrono::seconds(5));  // a fifo must not block the server
+        BOOST_TEST(reply.starts_with("ERR "), name << ": " << reply);
+    }
+    c.send("LIST\n");
+    BOOST_TEST(c.line() == "OK 0");
+
+    // Uploading over the link replaces the link itself; the file it pointed to is untouched.
+    c.send("PUT link 4\n");
+    BOOST_TEST_REQUIRE(c.line() == "OK");
+    c.send("evil");
+    BOOST_TEST(c.line().starts_with("DONE "));
+    c.send("PUT dirlink 1\n");
+    BOOST_TEST_REQUIRE(c.line() == "OK");
+    c.send("x");
+    BOOST_TEST(c.line().starts_with("DONE "));
+    BOOST_TEST(read_file(outside / "secret") == "top secret");
+    BOOST_TEST(entries(outside) == std::set<std::string>{"secret"});
+    BOOST_TEST(fs::is_regular_file(fs::symlink_status(dir / "link")));
+    BOOST_TEST(fs::is_regular_file(fs::symlink_status(dir / "dirlink")));
+    BOOST_TEST(read_file(dir / "link") == "evil");
+}
+
+BOOST_FIXTURE_TEST_CASE(concurrent_puts_of_one_name_leave_one_complete_upload, files_fixture) {
+    start();
+    constexpr int uploaders = 4;
+    const std::size_t size = 4 * 1024 * 1024;
+    std::set<std::string> hashes;
+    for (int i = 0; i < uploaders; ++i) {
+        const std::string content = pattern_bytes(size, static_cast<char>('A' + i));
+        write_file(tmp.path / ("src" + std::to_string(i)), content);
+        hashes.insert(sha256::hex_of(content));
+    }
+    BOOST_TEST_REQUIRE(hashes.size() == std::size_t(uploaders));
+
+    std::atomic<int> done{0};
+    {
+        std::vector<std::jthread> threads;
+        for (int i = 0; i < uploaders; ++i)
+            threads.emplace_back([&, i] {
+                try {
+                    auto client = this->client();
+                    client.put(tmp.path / ("src" + std::to_string(i)), "same name");
+                    ++done;
+                } catch (const std::exception&) {
+                }
+            });
+    }
+    BOOST_TEST(done.load() == uploaders);
+    BOOST_TEST(entries(dir) == std::set<std::string>{"same name"});  // no temporary file left
+    const std::string stored = read_file(dir / "same name");
+    BOOST_TEST(stored.size() == size);
+    BOOST_TEST(hashes.count(sha256::hex_of(stored)) == 1U);
+}
+
+BOOST_FIXTURE_TEST_CASE(size_over_the_limit_is_refused_before_any_byte, files_fixture) {
+    start({.max_file_size = 1024 * 1024});
+    raw_connection c(endpoint);
+    c.send("PUT big 1048577\n");
+    const auto refusal = c.line();
+    BOOST_TEST(refusal.starts_with("ERR "));
+    BOOST_TEST(refusal.find("limit") != std::string::npos, refusal);
+    c.send("PUT big 1048576\n");  // the limit itself is allowed, on the same connection
+    BOOST_TEST_REQUIRE(c.line() == "OK");
+    c.send(std::string(1048576, 'b'));
+    BOOST_TEST(c.line().starts_with("DONE "));
+    BOOST_TEST(fs::file_size(dir / "big") == 1048576U);
+}
+
+BOOST_FIXTURE_TEST_CASE(malformed_requests_get_err_and_the_server_keeps_serving, files_fixture) {
+    start();
+    raw_connection c(endpoint);
+    for (const std::string line : {"HELLO", "PUT x", "PUT x -5", "PUT x five", "GET", "list", "LIST all"}) {
+        c.send(line + "\n");
+        BOOST_TEST(c.line().starts_with("ERR "), line);
+    }
+    c.send("LIST\n");
+    BOOST_TEST(c.line() == "OK 0");
+
+    raw_connection flood(endpoint);
+    flood.send(std::string(5000, 'A') + "\n");
+    BOOST_TEST(flood.line().starts_with("ERR request line longer"));
+    BOOST_TEST(flood.closed_by_server());
+
+    c.send("LIST\n");
+    BOOST_TEST(c.line() == "OK 0");
+    raw_connection another(endpoint);
+    another.send("LIST\n");
+    BOOST_TEST(another.line() == "OK 0");
+}
+
+BOOST_FIXTURE_TEST_CASE(stopping_server_finishes_the_upload_in_progress, files_fixture) {
+    start();
+    raw_connection busy(endpoint), idle(endpoint);
+    idle.send("LIST\n");
+    BOOST_TEST_REQUIRE(idle.line() == "OK 0");
+    busy.send("PUT last 6\n");
+    BOOST_TEST_REQUIRE(busy.line() == "OK");
+    busy.send("abc");
+    host->shutdown();
+    BOOST_TEST(idle.closed_by_server());  // between requests: closed at once
+    busy.send("def");
+    BOOST_TEST(busy.line() == "DONE " + sha256::hex_of(std::string_view("abcdef")));
+    BOOST_TEST(busy.closed_by_server());  // then closed
+    BOOST_TEST(read_file(dir / "last") == "abcdef");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
