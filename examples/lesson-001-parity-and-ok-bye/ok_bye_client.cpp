@@ -1,0 +1,35 @@
+// Lesson 001, TCP: sends each line typed on standard input and prints the answer; stops after "bye".
+// Usage: lesson001_ok_bye_client [HOST [PORT]]   (defaults: 127.0.0.1, 65432)
+#include <boost/asio.hpp>
+
+#include <iostream>
+#include <string>
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+int main(int argc, char* argv[]) try {
+    const std::string host = argc > 1 ? argv[1] : "127.0.0.1";
+    const std::string port = argc > 2 ? argv[2] : "65432";
+
+    asio::io_context io;
+    tcp::socket tcp_socket(io);
+    asio::connect(tcp_socket, tcp::resolver(io).resolve(host, port));  // socket + connect
+
+    std::string pending;
+    std::string message;
+    while (std::cout << "Message to send: " << std::flush, std::getline(std::cin, message)) {
+        asio::write(tcp_socket, asio::buffer(message + "\n"));  // sendall: one line is one message
+        // recv: up to the end of the answer's line
+        const std::size_t n = asio::read_until(tcp_socket, asio::dynamic_buffer(pending, 1024), '\n');
+        const std::string reply = pending.substr(0, n - 1);
+        pending.erase(0, n);
+        std::cout << "Received: " << reply << std::endl;
+        if (reply == "bye") break;
+    }
+    tcp_socket.close();  // close
+    return 0;
+} catch (const std::exception& e) {
+    std::cerr << "\nok_bye_client: " << e.what() << "\n";
+    return 1;
+}

@@ -1,0 +1,49 @@
+// Lesson 002, "Dual-stack IPv6": ONE IPv6 socket that also accepts IPv4 clients. Each client gets
+// one line telling it how the server saw it; an IPv4 client appears as ::ffff:a.b.c.d.
+// Usage: lesson002_dual_stack_server [PORT]   (default: 45000; listens on every address, like the lesson)
+#include <netkit/endpoint.hpp>
+
+#include <charconv>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// "45000" -> 45000; anything that is not a number from 0 to 65535 is an error.
+std::uint16_t parse_port(std::string_view text) {
+    std::uint16_t port = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (ec != std::errc() || end != text.data() + text.size())
+        throw std::invalid_argument("not a port number: '" + std::string(text) + "'");
+    return port;
+}
+
+int main(int argc, char* argv[]) try {
+    const std::uint16_t port = parse_port(argc > 1 ? argv[1] : "45000");
+    asio::io_context io;
+
+    tcp::acceptor s(io);
+    s.open(tcp::v6());                                    // family=AF_INET6
+    s.set_option(asio::ip::v6_only(false));               // dualstack_ipv6=True: IPv4 welcome too
+    s.set_option(tcp::acceptor::reuse_address(true));
+    s.bind(tcp::endpoint(asio::ip::address_v6::any(), port));  // ("", 45000): "::", every address
+    s.listen(1);                                          // s.listen(1)
+    netkit::announce_listening(std::cout, netkit::to_string(s.local_endpoint()), "");
+
+    for (;;) {
+        boost::system::error_code ec;
+        tcp::socket client = s.accept(ec);
+        const tcp::endpoint peer = client.remote_endpoint(ec);
+        if (ec) continue;  // a client that failed or left at once must not stop the server
+        // The kernel hands an IPv4 client to an IPv6 socket as an "IPv4-mapped" address.
+        const std::string family = peer.address().to_v6().is_v4_mapped() ? "IPv4" : "IPv6";
+        const std::string line = "hello " + netkit::to_string(peer) + ", you came over " + family + "\n";
+        std::cout << line << std::flush;
+        asio::write(client, asio::buffer(line), ec);
+    }
+} catch (const std::exception& e) {
+    std::cerr << "dual_stack_server: " << e.what() << "\n";
+    return 1;
+}
