@@ -1,0 +1,299 @@
+// chat: N clients join a chat server (lesson 003 header protocol or line protocol); K of them send
+// numbered, timestamped messages. Every client receives and checks that each sender's numbers come
+// without gaps. A sender keeps at most `window` messages that some receiver has not yet got, so a
+// run measures what the server sustains, not how deep its queues are.
+#include "bench.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace netkit::bench {
+
+namespace {
+
+using asio::as_tuple;
+using asio::use_awaitable;
+
+struct sender_state {
+    explicit sender_state(unsigned window) : slots(new std::atomic<int>[window]) {}
+    std::unique_ptr<std::atomic<int>[]> slots;  // receivers still to get message seq % window
+    std::uint64_t sent = 0, acked = 0;          // only touched on the sender's strand
+    std::shared_ptr<asio::steady_timer> wake;   // cancelled when acked moves
+    tcp::socket::executor_type executor;
+};
+
+struct chat_run {
+    const options& o;
+    results& r;
+    clock::time_point epoch = clock::now();
+    unsigned expected;  // receivers of each message: header excludes the sender, line includes it
+    std::vector<std::unique_ptr<sender_state>> senders;
+    std::atomic<unsigned> probes_seen{0};  // (receiver, sender) pairs that got a probe
+    std::atomic<int> phase{0};             // 0 joining, 1 probing, 2 measuring
+};
+
+std::string name_of(unsigned i) { return "bench" + std::to_string(i); }
+
+std::string frame(std::string_view payload) {
+    std::string h = std::to_string(payload.size());
+    h.resize(10, ' ');
+    return h.append(payload);
+}
+
+// "<sender>:<seq>:<ns since epoch>:" padded with 'x' to S bytes; seq 0 is a probe.
+std::string payload(const chat_run& c, unsigned k, std::uint64_t seq, std::uint64_t ns) {
+    std::string p = std::to_string(k) + ":" + std::to_string(seq) + ":" + std::to_string(ns) + ":";
+    if (p.size() < c.o.size) p.resize(c.o.size, 'x');
+    return p;
+}
+
+bool parse_number(std::string_view& s, std::uint64_t& v) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end == s.data() + s.size() || *end != ':') return false;
+    s.remove_prefix(static_cast<std::size_t>(end - s.data()) + 1);
+    return true;
+}
+
+struct receiver {
+    chat_run& c;
+    std::vector<std::uint64_t> last;  // per sender: last seq received
+    std::vector<bool> probed;
+
+    void on_message(std::string_view text) {
+        std::uint64_t k = 0, seq = 0, ns = 0;
+        if (!parse_number(text, k) || !parse_number(text, seq) || !parse_number(text, ns) || k >= last.size()) {
+            c.r.errors++;
+            return;
+        }
+        if (seq == 0) {
+            if (!probed[k]) {
+                probed[k] = true;
+                c.probes_seen++;
+            }
+            return;
+        }
+        if (seq <= last[k]) {
+            c.r.errors++;  // duplicate or out of order
+            return;
+        }
+        if (seq != last[k] + 1) c.r.missed += seq - last[k] - 1;
+        last[k] = seq;
+        if (c.r.recording.load(std::memory_order_relaxed)) {
+            const auto now = static_cast<std::uint64_t>(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - c.epoch).count());
+            c.r.latency.record(now > ns ? now - ns : 0);
+            c.r.messages.fetch_add(1, std::memory_order_relaxed);
+            c.r.bytes.fetch_add(c.o.size, std::memory_order_relaxed);
+        }
+        auto& s = *c.senders[k];
+        if (s.slots[seq % c.o.window].fetch_sub(1) == 1) {
+            asio::post(s.executor, [&s, window = c.o.window] {
+                while (s.acked < s.sent && s.slots[(s.acked + 1) % window].load() == 0) ++s.acked;
+                s.wake->cancel();
+            });
+        }
+    }
+};
+
+// A receive buffer that splits what a chat server sends into messages, whatever the read sizes.
+class inbox {
+public:
+    explicit inbox(bool header) : header_(header), buf_(64 * 1024) {}
+
+    // Calls on(user, text) for each complete message (header: a username frame + a message frame;
+    // line: "user: text"); returns false on a protocol error.
+    template <class On>
+    bool parse(On&& on) {
+        for (;;) {
+            std::string_view avail(buf_.data() + begin_, end_ - begin_);
+            if (header_) {
+                if (avail.size() < 10) break;
+                std::string_view head = avail.substr(0, 10);
+                while (!head.empty() && head.back() == ' ') head.remove_suffix(1);
+                std::size_t len = 0;
+                auto [p, ec] = std::from_chars(head.data(), head.data() + head.size(), len);
+                if (ec != std::errc() || p != head.data() + head.size()) return false;
+                if (len + 10 > buf_.size()) buf_.resize(len + 10);
+                if (avail.size() < 10 + len) break;
+                std::string_view body = avail.substr(10, len);
+                begin_ += 10 + len;
+                if (!have_user_) {
+                    user_.assign(body);
+                    have_user_ = true;
+                } else {
+                    have_user_ = false;
+                    on(std::string_view(user_), body);
+                }
+            } else {
+                const auto nl = avail.find('\n');
+                if (nl == std::string_view::npos) {
+                    if (avail.size() == buf_.size()) return false;  // a line longer than the buffer
+                    break;
+                }
+                std::string_view line = avail.substr(0, nl);
+                begin_ += nl + 1;
+                const auto colon = line.find(": ");
+                if (colon == std::string_view::npos) on(std::string_view(), line);
+                else on(line.substr(0, colon), line.substr(colon + 2));
+            }
+        }
+        if (begin_ == end_) begin_ = end_ = 0;
+        else if (begin_ > buf_.size() / 2) {
+            std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+        }
+        return true;
+    }
+
+    asio::awaitable<boost::system::error_code> fill(tcp::socket& s) {
+        if (end_ == buf_.size()) {
+            std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+        }
+        auto [ec, n] = co_await s.async_read_some(asio::buffer(buf_.data() + end_, buf_.size() - end_),
+                                                  as_tuple(use_awaitable));
+        end_ += n;
+        co_return ec;
+    }
+
+private:
+    bool header_;
+    std::vector<char> buf_;
+    std::size_t begin_ = 0, end_ = 0;
+    std::string user_;
+    bool have_user_ = false;
+};
+
+asio::awaitable<void> sender_loop(chat_run& c, std::shared_ptr<tcp::socket> s, unsigned k) {
+    auto& st = *c.senders[k];
+    const bool header = c.o.protocol == "header";
+    const auto wire = [&](const std::string& p) { return header ? frame(p) : p + "\n"; };
+    asio::steady_timer& wake = *st.wake;
+    // Probe until every receiver has seen one message from this sender (joins are then complete).
+    while (c.phase.load() < 2) {
+        if (c.phase.load() == 1) {
+            auto [ec, n] = co_await asio::async_write(*s, asio::buffer(wire(payload(c, k, 0, 0))),
+                                                      as_tuple(use_awaitable));
+            if (ec) co_return;
+        }
+        wake.expires_after(std::chrono::milliseconds(c.phase.load() == 1 ? 50 : 1));
+        co_await wake.async_wait(as_tuple(use_awaitable));
+    }
+    const auto start = clock::now();
+    std::string out;
+    for (std::uint64_t seq = 1;; ++seq) {
+        auto stamp = clock::now();
+        if (c.o.rate > 0) {
+            stamp = start + std::chrono::duration_cast<clock::duration>(
+                                std::chrono::duration<double>(static_cast<double>(seq - 1) / c.o.rate));
+            while (clock::now() < stamp) {  // an acknowledgement may wake the timer early
+                wake.expires_at(stamp);
+                co_await wake.async_wait(as_tuple(use_awaitable));
+            }
+        }
+        while (seq - st.acked > c.o.window) {
+            wake.expires_after(std::chrono::seconds(10));
+            co_await wake.async_wait(as_tuple(use_awaitable));
+        }
+        if (c.o.rate == 0) stamp = clock::now();
+        st.slots[seq % c.o.window].store(static_cast<int>(c.expected));
+        st.sent = seq;
+        const auto ns = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(stamp - c.epoch).count());
+        out = wire(payload(c, k, seq, ns));
+        auto [ec, n] = co_await asio::async_write(*s, asio::buffer(out), as_tuple(use_awaitable));
+        if (ec) co_return;
+        if (c.r.recording.load(std::memory_order_relaxed)) c.r.sent++;
+    }
+}
+
+asio::awaitable<void> client(chat_run& c, unsigned i) {
+    const auto ex = co_await asio::this_coro::executor;
+    auto s = std::make_shared<tcp::socket>(ex);
+    auto [cec] = co_await s->async_connect({asio::ip::make_address(c.o.host), c.o.port}, as_tuple(use_awaitable));
+    if (cec) {
+        c.r.failed++;
+        c.r.errors++;
+        co_return;
+    }
+    s->set_option(tcp::no_delay(true), cec);
+    const bool header = c.o.protocol == "header";
+    const std::string name = name_of(i);
+    const std::string hello = header ? frame(name) : name + "\n";
+    auto [wec, w] = co_await asio::async_write(*s, asio::buffer(hello), as_tuple(use_awaitable));
+    if (wec) {
+        c.r.failed++;
+        co_return;
+    }
+    receiver rx{c, std::vector<std::uint64_t>(c.o.senders, 0), std::vector<bool>(c.o.senders, false)};
+    inbox in(header);
+    // Line clients are ready once they see their own join line; header clients at once (the probes
+    // show when the server has them).
+    bool joined = header;
+    if (joined) {
+        c.r.ready++;
+        if (i < c.o.senders) asio::co_spawn(ex, sender_loop(c, s, i), asio::detached);
+    }
+    const std::string joined_line = name + " joined the chat";
+    for (;;) {
+        const bool ok = in.parse([&](std::string_view user, std::string_view text) {
+            if (!joined && user.empty() && text == joined_line) {
+                joined = true;
+                c.r.ready++;
+                if (i < c.o.senders) asio::co_spawn(ex, sender_loop(c, s, i), asio::detached);
+                return;
+            }
+            if (user.size() > 5 && user.substr(0, 5) == "bench") rx.on_message(text);
+        });
+        if (!ok) {
+            c.r.errors++;
+            co_return;
+        }
+        if (auto ec = co_await in.fill(*s)) {
+            if (c.phase.load() >= 1) c.r.disconnected++;
+            else c.r.failed++;
+            co_return;
+        }
+    }
+}
+
+}  // namespace
+
+void chat(const options& o, results& r) {
+    asio::io_context io;
+    chat_run c{o, r};
+    c.expected = o.protocol == "header" ? o.clients - 1 : o.clients;
+    if (c.expected == 0) throw std::runtime_error("the header protocol needs at least 2 clients");
+    std::vector<tcp::socket::executor_type> strands;
+    for (unsigned i = 0; i < o.clients; ++i) strands.push_back(asio::make_strand(io));
+    for (unsigned k = 0; k < o.senders; ++k) {
+        auto st = std::make_unique<sender_state>(o.window);
+        st->executor = strands[k];
+        st->wake = std::make_shared<asio::steady_timer>(strands[k]);
+        c.senders.push_back(std::move(st));
+    }
+    for (unsigned i = 0; i < o.clients; ++i) asio::co_spawn(strands[i], client(c, i), asio::detached);
+    run_bounded(io, o, r, o.clients, [&]() -> asio::awaitable<void> {
+        c.phase = 1;
+        asio::steady_timer t(io);
+        const unsigned want = o.senders * c.expected;
+        const auto give_up = clock::now() + std::chrono::seconds(10);
+        while (c.probes_seen.load() < want && clock::now() < give_up) {
+            t.expires_after(std::chrono::milliseconds(2));
+            co_await t.async_wait(use_awaitable);
+        }
+        if (c.probes_seen.load() < want) {
+            r.setup_incomplete = true;
+            r.note = "not every receiver got the senders' probes; ";
+        }
+        c.phase = 2;
+    });
+    r.note += o.protocol + " protocol";
+}
+
+}  // namespace netkit::bench

@@ -1,0 +1,180 @@
+// TCP scenarios against an echo server: pingpong, stream, connect and hold.
+#include "bench.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace netkit::bench {
+
+namespace {
+
+using asio::as_tuple;
+using asio::use_awaitable;
+
+asio::awaitable<void> no_start() { co_return; }
+
+tcp::endpoint target(const options& o) { return {asio::ip::make_address(o.host), o.port}; }
+
+// Connects a socket on `ex` with TCP_NODELAY; counts it as ready or failed.
+asio::awaitable<bool> open(tcp::socket& s, const options& o, results& r) {
+    auto [ec] = co_await s.async_connect(target(o), as_tuple(use_awaitable));
+    if (ec) {
+        r.failed++;
+        r.errors++;
+        co_return false;
+    }
+    s.set_option(tcp::no_delay(true), ec);
+    co_return true;
+}
+
+// Each connection sends S bytes, waits for all of them back, and again.
+asio::awaitable<void> pingpong_connection(const options& o, results& r) {
+    tcp::socket s(co_await asio::this_coro::executor);
+    if (!co_await open(s, o, r)) co_return;
+    r.ready++;
+    std::vector<char> out(o.size, 'x'), in(o.size);
+    for (;;) {
+        const auto t0 = clock::now();
+        auto [wec, w] = co_await asio::async_write(s, asio::buffer(out), as_tuple(use_awaitable));
+        if (wec) break;
+        auto [rec, n] = co_await asio::async_read(s, asio::buffer(in), as_tuple(use_awaitable));
+        if (rec) break;
+        if (r.recording.load(std::memory_order_relaxed)) {
+            r.latency.record(since_ns(t0));
+            r.messages.fetch_add(1, std::memory_order_relaxed);
+            r.bytes.fetch_add(n, std::memory_order_relaxed);
+        }
+    }
+    r.errors++;  // the server closed or reset a connection in the middle of the run
+}
+
+asio::awaitable<void> stream_writer(tcp::socket& s, const options& o) {
+    std::vector<char> out(o.size, 'x');
+    for (;;) {
+        auto [ec, n] = co_await asio::async_write(s, asio::buffer(out), as_tuple(use_awaitable));
+        if (ec) co_return;
+    }
+}
+
+// One writer and one reader on the same socket: bytes go out and come back as fast as they can.
+asio::awaitable<void> stream_connection(const options& o, results& r) {
+    auto s = std::make_shared<tcp::socket>(co_await asio::this_coro::executor);
+    if (!co_await open(*s, o, r)) co_return;
+    r.ready++;
+    asio::co_spawn(s->get_executor(), [s, &o]() { return stream_writer(*s, o); }, asio::detached);
+    std::vector<char> in(std::max<std::size_t>(o.size, 64 * 1024));
+    for (;;) {
+        auto [ec, n] = co_await s->async_read_some(asio::buffer(in), as_tuple(use_awaitable));
+        if (ec) break;
+        if (r.recording.load(std::memory_order_relaxed)) r.bytes.fetch_add(n, std::memory_order_relaxed);
+    }
+    r.errors++;
+}
+
+// Opens and closes connections in a loop. The close resets (SO_LINGER 0) so the generator does not
+// run out of ephemeral ports to TIME_WAIT.
+asio::awaitable<void> connect_loop(const options& o, results& r) {
+    const auto ex = co_await asio::this_coro::executor;
+    r.ready++;
+    for (;;) {
+        tcp::socket s(ex);
+        const auto t0 = clock::now();
+        auto [ec] = co_await s.async_connect(target(o), as_tuple(use_awaitable));
+        if (ec) {
+            r.errors++;
+            continue;
+        }
+        if (r.recording.load(std::memory_order_relaxed)) {
+            r.latency.record(since_ns(t0));
+            r.messages.fetch_add(1, std::memory_order_relaxed);
+        }
+        s.set_option(asio::socket_base::linger(true, 0), ec);
+        s.close(ec);
+    }
+}
+
+// Reads and drops whatever a held connection is sent (chat notices), so the server never sees a
+// slow consumer.
+asio::awaitable<void> drain(std::shared_ptr<tcp::socket> s) {
+    char sink[256];
+    for (;;) {
+        auto [ec, n] = co_await s->async_read_some(asio::buffer(sink), as_tuple(use_awaitable));
+        if (ec) co_return;
+    }
+}
+
+std::string hello_for(const options& o, unsigned i) {
+    const std::string name = "hold" + std::to_string(i);
+    if (o.hello == "line") return name + "\n";
+    if (o.hello == "header") {
+        std::string h = std::to_string(name.size());
+        h.resize(10, ' ');
+        return h + name;
+    }
+    return {};
+}
+
+// A few openers each open their share one after another, so the listen backlog never overflows.
+asio::awaitable<void> hold_opener(const options& o, results& r, unsigned first, unsigned step) {
+    const auto ex = co_await asio::this_coro::executor;
+    for (unsigned i = first; i < o.connections; i += step) {
+        auto s = std::make_shared<tcp::socket>(ex);
+        if (!co_await open(*s, o, r)) continue;
+        const std::string hello = hello_for(o, i);
+        if (!hello.empty()) {
+            auto [ec, n] = co_await asio::async_write(*s, asio::buffer(hello), as_tuple(use_awaitable));
+            if (ec) {
+                r.failed++;
+                continue;
+            }
+            asio::co_spawn(ex, drain(s), asio::detached);
+        } else {
+            asio::co_spawn(ex, drain(s), asio::detached);  // notices a close by the server
+        }
+        r.ready++;
+    }
+}
+
+}  // namespace
+
+void pingpong(const options& o, results& r) {
+    asio::io_context io;
+    for (unsigned i = 0; i < o.connections; ++i)
+        asio::co_spawn(asio::make_strand(io), pingpong_connection(o, r), asio::detached);
+    run_bounded(io, o, r, o.connections, no_start);
+}
+
+void stream(const options& o, results& r) {
+    r.has_latency = false;
+    asio::io_context io;
+    for (unsigned i = 0; i < o.connections; ++i)
+        asio::co_spawn(asio::make_strand(io), stream_connection(o, r), asio::detached);
+    run_bounded(io, o, r, o.connections, no_start);
+    r.messages = r.bytes / o.size;
+}
+
+void connect_rate(const options& o, results& r) {
+    asio::io_context io;
+    for (unsigned i = 0; i < o.connections; ++i)
+        asio::co_spawn(asio::make_strand(io), connect_loop(o, r), asio::detached);
+    run_bounded(io, o, r, o.connections, no_start);
+}
+
+void hold(const options& o, results& r) {
+    r.has_latency = false;
+    if (o.server_pid) r.rss_before_kib = rss_kib(o.server_pid);
+    asio::io_context io;
+    const unsigned openers = std::min(o.connections, 64u);
+    for (unsigned i = 0; i < openers; ++i)
+        asio::co_spawn(asio::make_strand(io), hold_opener(o, r, i, openers), asio::detached);
+    run_bounded(io, o, r, o.connections, [&]() -> asio::awaitable<void> {
+        // Let the server finish accepting and greeting before reading its memory.
+        asio::steady_timer settle(io, std::chrono::milliseconds(300));
+        co_await settle.async_wait(use_awaitable);
+        if (o.server_pid) r.rss_after_kib = rss_kib(o.server_pid);
+    });
+    r.messages = r.ready.load();
+    r.note = "connections held idle";
+}
+
+}  // namespace netkit::bench
