@@ -252,6 +252,27 @@ BOOST_AUTO_TEST_CASE(split_and_coalesced_frames_and_empty_messages) {
     BOOST_TEST(lisa->line().value_or("") == "lisa: after empty lines");
 }
 
+BOOST_AUTO_TEST_CASE(a_burst_reaches_everyone_complete_and_in_order) {
+    // Thousands of frames in one write: the server batches them per recipient (one flat write per
+    // burst), which must neither drop, duplicate nor reorder anything.
+    running_chat s;
+    auto hank = header_user(s.header_port, "hank");
+    auto hedy = header_user(s.header_port, "hedy");
+    auto lisa = line_user(s.line_port, "lisa");
+    constexpr int count = 3000;
+    std::string burst;
+    for (int i = 0; i < count; ++i) burst += framing::length_frame("m" + std::to_string(i));
+    hank->send(burst);
+    BOOST_TEST_REQUIRE(lisa->wait_line("hank: m0"));
+    BOOST_TEST_REQUIRE(hedy->wait_event("hank", "m0"));
+    for (int i = 1; i < count; ++i) {
+        const std::string want = "m" + std::to_string(i);
+        BOOST_TEST_REQUIRE(lisa->line().value_or("") == "hank: " + want);
+        const auto e = hedy->event();
+        BOOST_TEST_REQUIRE((e && e->first == "hank" && e->second == want));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(taken_and_invalid_names_are_refused_then_retried) {
     running_chat s;
     auto alice = line_user(s.line_port, "Alice");

@@ -32,7 +32,7 @@ struct options {
     unsigned clients = 100;           // N: clients joined (every one receives)
     unsigned senders = 1;             // K: how many of them send
     double rate = 0;                  // messages/s per sender; 0: as fast as the window allows
-    unsigned window = 32;             // messages per sender not yet delivered to every receiver
+    unsigned window = 256;            // messages per sender not yet delivered to every receiver
     // udp-pingpong
     unsigned udp_timeout_ms = 100;    // a reply later than this counts as lost
     // hold

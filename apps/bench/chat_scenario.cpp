@@ -4,6 +4,7 @@
 // run measures what the server sustains, not how deep its queues are.
 #include "bench.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -186,7 +187,7 @@ asio::awaitable<void> sender_loop(chat_run& c, std::shared_ptr<tcp::socket> s, u
     }
     const auto start = clock::now();
     std::string out;
-    for (std::uint64_t seq = 1;; ++seq) {
+    for (std::uint64_t seq = 1;;) {
         auto stamp = clock::now();
         if (c.o.rate > 0) {
             stamp = start + std::chrono::duration_cast<clock::duration>(
@@ -196,19 +197,29 @@ asio::awaitable<void> sender_loop(chat_run& c, std::shared_ptr<tcp::socket> s, u
                 co_await wake.async_wait(as_tuple(use_awaitable));
             }
         }
-        while (seq - st.acked > c.o.window) {
+        // Unpaced, wait until half the window is free (as TCP avoids silly windows), so the
+        // server sees bursts it can batch rather than a trickle of single messages.
+        const std::uint64_t open_at = c.o.rate > 0 ? c.o.window : std::max(1u, c.o.window / 2);
+        while (seq - st.acked > open_at) {
             wake.expires_after(std::chrono::seconds(10));
             co_await wake.async_wait(as_tuple(use_awaitable));
         }
         if (c.o.rate == 0) stamp = clock::now();
-        st.slots[seq % c.o.window].store(static_cast<int>(c.expected));
-        st.sent = seq;
         const auto ns = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::nanoseconds>(stamp - c.epoch).count());
-        out = wire(payload(c, k, seq, ns));
+        // Unpaced, a sender writes every message its window allows in one write, as a client
+        // with a backlog would; paced, one message per write.
+        const std::uint64_t last = c.o.rate > 0 ? seq : st.acked + c.o.window;
+        const std::uint64_t first = seq;
+        out.clear();
+        for (; seq <= last; ++seq) {
+            st.slots[seq % c.o.window].store(static_cast<int>(c.expected));
+            st.sent = seq;
+            out += wire(payload(c, k, seq, ns));
+        }
         auto [ec, n] = co_await asio::async_write(*s, asio::buffer(out), as_tuple(use_awaitable));
         if (ec) co_return;
-        if (c.r.recording.load(std::memory_order_relaxed)) c.r.sent++;
+        if (c.r.recording.load(std::memory_order_relaxed)) c.r.sent += last - first + 1;
     }
 }
 
