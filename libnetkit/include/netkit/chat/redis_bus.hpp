@@ -1,0 +1,62 @@
+// The chat bus of a node that shares its chat with other nodes through Redis: events travel on a
+// pub/sub channel, names are keys set with NX and an expiry this node keeps refreshing. The Redis
+// client (hiredis, async) runs on the node's io_context; see docs/scaling-out.md.
+#pragma once
+
+#include <netkit/chat/bus.hpp>
+#include <netkit/log.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace netkit::chat {
+
+using namespace std::chrono_literals;
+
+struct redis_bus_options {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 6379;
+    // Channel "<prefix>:events", name keys "<prefix>:name:<key>": nodes with the same prefix share a chat.
+    std::string prefix = "netkit-chat";
+    std::chrono::milliseconds name_ttl = 15s;        // a crashed node's names are free after this
+    std::chrono::milliseconds refresh_every = 5s;    // the owning node renews its names this often
+    std::chrono::milliseconds claim_timeout = 2s;    // no answer from Redis by then: name refused
+    std::chrono::milliseconds reconnect_min = 100ms; // first retry after a lost connection...
+    std::chrono::milliseconds reconnect_max = 5s;    // ...doubling up to this
+    std::chrono::milliseconds stop_linger = 2s;      // after stop(), wait this long for local users to leave
+    std::size_t max_pending = 10000;                 // commands in flight; beyond, events are dropped
+};
+
+// "redis://HOST:PORT[/prefix]" (HOST may be [v6]) into options; nullopt with `error` set otherwise.
+std::optional<redis_bus_options> parse_redis_url(std::string_view url, std::string& error);
+
+class redis_bus final : public bus {
+public:
+    // `io` and `log` must outlive the bus. Destroy the bus once the io_context no longer runs.
+    redis_bus(asio::io_context& io, redis_bus_options options, logger& log);
+    ~redis_bus() override;
+
+    void on_remote_event(std::function<void(chat_event)> deliver) override;
+    void start() override;
+    void stop() override;
+    asio::awaitable<bool> claim_name(std::string key) override;
+    void release_name(std::string key) override;
+    void publish(const chat_event& event) override;
+
+    const std::string& node_id() const;
+    class impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+// The wire form of an event on the channel, tagged with the publishing node ("v1 NODE KIND ...").
+std::string encode_event(const std::string& node_id, const chat_event& event);
+// nullopt for anything malformed; `node_id` receives the publisher.
+std::optional<chat_event> decode_event(std::string_view payload, std::string& node_id);
+
+}  // namespace netkit::chat

@@ -1,0 +1,68 @@
+// One hiredis asynchronous connection driven by Asio: hiredis asks for read/write readiness through
+// its event hooks, and a stream_descriptor waits on the socket for it. Everything, hiredis calls
+// and every handler, runs on the strand given to open(), so nothing blocks and nothing polls.
+#pragma once
+
+#include <netkit/asio.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct redisAsyncContext;
+struct redisReply;
+
+namespace netkit::redis {
+
+using strand = asio::strand<asio::io_context::executor_type>;
+
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    // A reply, or nullptr when the connection went away before the reply came.
+    using reply_handler = std::function<void(redisReply*)>;
+    struct handlers {
+        std::function<void()> connected;                 // the TCP connection is up
+        std::function<void(const std::string&)> closed;  // connect failed or connection lost/closed
+    };
+
+    // Starts connecting to a numeric address (resolve names first: hiredis would block on DNS).
+    // Call on `on`. Returns nullptr and sets `error` if hiredis cannot even start.
+    static std::shared_ptr<connection> open(strand on, const std::string& ip, std::uint16_t port,
+                                            handlers h, std::string& error);
+    ~connection();
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    bool is_connected() const { return connected_; }
+    std::size_t pending() const { return pending_; }  // commands sent, replies not yet in
+
+    // Queues a command (binary-safe arguments); false when the connection cannot take it.
+    bool command(const std::vector<std::string>& args, reply_handler on_reply = {});
+    // SUBSCRIBE: `on_message` gets every reply for `channel` (confirmation, then messages).
+    bool subscribe(const std::string& channel, reply_handler on_message);
+
+    void close();    // after the pending replies; `closed` is called
+    void abandon();  // now, without calling any handler again
+
+    struct access;  // the C callbacks
+
+private:
+    explicit connection(strand on);
+    void wait_readable();
+    void wait_writable();
+    void detach();  // hiredis is freeing the context
+
+    strand strand_;
+    asio::posix::stream_descriptor socket_;
+    redisAsyncContext* context_ = nullptr;
+    handlers handlers_;
+    std::vector<std::unique_ptr<reply_handler>> subscriptions_;
+    std::size_t pending_ = 0;
+    bool connected_ = false;
+    bool want_read_ = false, want_write_ = false;
+    bool reading_ = false, writing_ = false;
+};
+
+}  // namespace netkit::redis

@@ -1,0 +1,444 @@
+#include <netkit/chat/redis_bus.hpp>
+
+#include <netkit/redis/connection.hpp>
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <charconv>
+#include <random>
+#include <unordered_set>
+
+namespace netkit::chat {
+
+namespace {
+
+// Renews a name this node holds, or takes it back if it vanished (Redis restarted, or it expired
+// while the bus was down). 0: another node holds it now.
+constexpr const char* renew_script =
+    "local v = redis.call('GET', KEYS[1]) "
+    "if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end "
+    "if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end "
+    "return 0";
+// Deletes a name only if this node still holds it.
+constexpr const char* release_script =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+std::string random_node_id() {
+    std::random_device rd;
+    std::uniform_int_distribution<int> hex(0, 15);
+    std::string id(16, '0');
+    for (auto& c : id) c = "0123456789abcdef"[hex(rd)];
+    return id;
+}
+
+char kind_letter(chat_event::kind k) {
+    switch (k) {
+        case chat_event::kind::joined: return 'j';
+        case chat_event::kind::left: return 'l';
+        default: return 'm';
+    }
+}
+
+bool parse_uint(std::string_view text, std::size_t& out) {
+    if (text.empty() || text.size() > 9) return false;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc{} && end == text.data() + text.size();
+}
+
+}  // namespace
+
+std::string encode_event(const std::string& node_id, const chat_event& event) {
+    // The name is length-prefixed and the text runs to the end, so neither needs escaping.
+    std::string out = "v1 " + node_id + ' ' + kind_letter(event.type) + ' ' +
+                      std::to_string(event.name.size()) + ' ';
+    out += event.name;
+    out += event.text;
+    return out;
+}
+
+std::optional<chat_event> decode_event(std::string_view payload, std::string& node_id) {
+    auto field = [&payload]() -> std::optional<std::string_view> {
+        const auto space = payload.find(' ');
+        if (space == std::string_view::npos) return std::nullopt;
+        auto f = payload.substr(0, space);
+        payload.remove_prefix(space + 1);
+        return f;
+    };
+    const auto version = field(), node = field(), kind = field(), length = field();
+    std::size_t name_size = 0;
+    if (!length || *version != "v1" || node->empty() || kind->size() != 1 ||
+        !parse_uint(*length, name_size) || name_size == 0 || name_size > payload.size())
+        return std::nullopt;
+    chat_event event;
+    switch ((*kind)[0]) {
+        case 'm': event.type = chat_event::kind::message; break;
+        case 'j': event.type = chat_event::kind::joined; break;
+        case 'l': event.type = chat_event::kind::left; break;
+        default: return std::nullopt;
+    }
+    event.name = payload.substr(0, name_size);
+    event.text = payload.substr(name_size);
+    if (event.type != chat_event::kind::message && !event.text.empty()) return std::nullopt;
+    node_id = *node;
+    return event;
+}
+
+std::optional<redis_bus_options> parse_redis_url(std::string_view url, std::string& error) {
+    constexpr std::string_view scheme = "redis://";
+    redis_bus_options o;
+    error.clear();
+    if (!url.starts_with(scheme)) {
+        error = "a Redis bus URL starts with redis:// (got '" + std::string(url) + "')";
+        return std::nullopt;
+    }
+    url.remove_prefix(scheme.size());
+    const auto slash = url.find('/');
+    std::string_view authority = url.substr(0, slash);
+    if (slash != std::string_view::npos) {
+        const auto prefix = url.substr(slash + 1);
+        if (!prefix.empty()) {
+            const bool ok = prefix.size() <= 100 && std::all_of(prefix.begin(), prefix.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '_' || c == '.' || c == ':';
+            });
+            if (!ok) {
+                error = "the channel prefix may hold up to 100 of A-Z a-z 0-9 - _ . : (got '" +
+                        std::string(prefix) + "')";
+                return std::nullopt;
+            }
+            o.prefix = prefix;
+        }
+    }
+    std::string_view host = authority, port;
+    if (authority.starts_with('[')) {
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) {
+            error = "unclosed '[' in Redis address '" + std::string(authority) + "'";
+            return std::nullopt;
+        }
+        host = authority.substr(1, close - 1);
+        auto rest = authority.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest[0] != ':') {
+                error = "expected ':PORT' after ']' in '" + std::string(authority) + "'";
+                return std::nullopt;
+            }
+            port = rest.substr(1);
+        }
+    } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+        host = authority.substr(0, colon);
+        port = authority.substr(colon + 1);
+    }
+    if (host.empty()) {
+        error = "no Redis host in '" + std::string(authority) + "'";
+        return std::nullopt;
+    }
+    o.host = host;
+    if (!port.empty() || authority.ends_with(':')) {
+        std::size_t p = 0;
+        if (!parse_uint(port, p) || p == 0 || p > 65535) {
+            error = "bad Redis port '" + std::string(port) + "'";
+            return std::nullopt;
+        }
+        o.port = static_cast<std::uint16_t>(p);
+    }
+    return o;
+}
+
+// All state lives on one strand; public entry points post to it.
+class redis_bus::impl : public std::enable_shared_from_this<impl> {
+public:
+    impl(asio::io_context& io, redis_bus_options options, logger& log)
+        : strand_(asio::make_strand(io)), resolver_(strand_), options_(std::move(options)), log_(log),
+          node_id_(random_node_id()), channel_(options_.prefix + ":events"),
+          subscriber_{"subscriber", nullptr, asio::steady_timer(strand_), options_.reconnect_min, 0},
+          commands_{"command", nullptr, asio::steady_timer(strand_), options_.reconnect_min, 0},
+          refresh_timer_(strand_), stop_timer_(strand_) {}
+
+    enum class state { idle, running, stopping, stopped };
+
+    struct link {
+        const char* role;
+        std::shared_ptr<redis::connection> conn;
+        asio::steady_timer retry;
+        std::chrono::milliseconds backoff;
+        unsigned failures;
+        bool up() const { return conn && conn->is_connected(); }
+    };
+
+    // A claim answered by Redis or by the timeout, whichever comes first.
+    struct claim_state {
+        asio::any_completion_handler<void(bool)> handler;
+        asio::steady_timer timer;
+        bool finished = false;
+        void finish(bool ok) {
+            if (finished) return;
+            finished = true;
+            timer.cancel();
+            auto h = std::move(handler);
+            // Resumes the claimer on its own executor (its session's strand), never on ours.
+            auto ex = asio::get_associated_executor(h);
+            asio::dispatch(asio::bind_executor(ex, [h = std::move(h), ok]() mutable { std::move(h)(ok); }));
+        }
+    };
+
+    void set_deliver(std::function<void(chat_event)> deliver) {
+        asio::post(strand_, [self = shared_from_this(), d = std::move(deliver)]() mutable {
+            self->deliver_ = std::move(d);
+        });
+    }
+
+    void start() {
+        asio::post(strand_, [self = shared_from_this()] {
+            if (self->state_ != state::idle) return;
+            self->state_ = state::running;
+            self->log_.info("chat bus: node ", self->node_id_, " using Redis at ", self->address(),
+                            " channel ", self->channel_);
+            self->connect(self->subscriber_);
+            self->connect(self->commands_);
+            self->arm_refresh();
+        });
+    }
+
+    void stop() {
+        asio::post(strand_, [self = shared_from_this()] {
+            if (self->state_ != state::running) return;
+            self->state_ = state::stopping;
+            self->refresh_timer_.cancel();
+            // Local users are about to leave: their releases and "left" events still go out.
+            if (self->owned_.empty()) return self->finish_stop();
+            self->stop_timer_.expires_after(self->options_.stop_linger);
+            self->stop_timer_.async_wait([self](boost::system::error_code ec) {
+                if (!ec) self->finish_stop();
+            });
+        });
+    }
+
+    void claim(std::string key, asio::any_completion_handler<void(bool)> handler) {
+        asio::post(strand_, [self = shared_from_this(), key = std::move(key), h = std::move(handler)]() mutable {
+            auto claim = std::make_shared<claim_state>(claim_state{std::move(h), asio::steady_timer(self->strand_)});
+            // The bus cannot tell whether another node has the name: refuse rather than risk a duplicate.
+            if (self->state_ != state::running || !self->commands_.up()) return claim->finish(false);
+            claim->timer.expires_after(self->options_.claim_timeout);
+            claim->timer.async_wait([claim](boost::system::error_code ec) {
+                if (!ec) claim->finish(false);
+            });
+            std::weak_ptr<impl> weak = self;
+            const bool sent = self->commands_.conn->command(
+                {"SET", self->name_key(key), self->node_id_, "NX", "PX", self->ttl_ms()},
+                [weak, claim, key](redisReply* r) {
+                    const bool ok = r && r->type == REDIS_REPLY_STATUS && std::string_view(r->str, r->len) == "OK";
+                    auto self = weak.lock();
+                    if (ok && self) {
+                        if (claim->finished || self->state_ != state::running)
+                            self->release_in_redis(key);  // too late: nobody waits for it
+                        else
+                            self->owned_.insert(key);
+                    }
+                    claim->finish(ok);
+                });
+            if (!sent) claim->finish(false);
+        });
+    }
+
+    void release(std::string key) {
+        asio::post(strand_, [self = shared_from_this(), key = std::move(key)] {
+            if (self->owned_.erase(key) == 0) return;
+            self->release_in_redis(key);
+            if (self->state_ == state::stopping && self->owned_.empty())
+                asio::post(self->strand_, [self] { self->finish_stop(); });  // after queued publishes
+        });
+    }
+
+    void publish(std::string payload) {
+        asio::post(strand_, [self = shared_from_this(), payload = std::move(payload)] {
+            if (self->state_ != state::running && self->state_ != state::stopping) return;
+            auto& link = self->commands_;
+            if (!link.up() || link.conn->pending() >= self->options_.max_pending ||
+                !link.conn->command({"PUBLISH", self->channel_, payload})) {
+                if (self->dropped_++ == 0)
+                    self->log_.warn("chat bus: Redis unreachable or too slow; local events are not "
+                                    "reaching other nodes");
+                return;
+            }
+        });
+    }
+
+    void abandon() {
+        // The io_context no longer runs: nothing else touches this state.
+        deliver_ = nullptr;
+        state_ = state::stopped;
+        if (auto c = subscriber_.conn) c->abandon();
+        if (auto c = commands_.conn) c->abandon();
+    }
+
+    const std::string& node_id() const { return node_id_; }
+
+private:
+    std::string address() const {
+        return (options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host) +
+               ":" + std::to_string(options_.port);
+    }
+    std::string name_key(const std::string& key) const { return options_.prefix + ":name:" + key; }
+    std::string ttl_ms() const { return std::to_string(options_.name_ttl.count()); }
+
+    void connect(link& l) {
+        resolver_.async_resolve(
+            options_.host, std::to_string(options_.port),
+            asio::bind_executor(strand_, [self = shared_from_this(), &l](boost::system::error_code ec,
+                                                                          tcp::resolver::results_type found) {
+                if (self->state_ != state::running && !(self->state_ == state::stopping && &l == &self->commands_))
+                    return;
+                if (ec || found.empty())
+                    return self->lost(l, "cannot resolve " + self->options_.host + ": " + ec.message());
+                std::string error;
+                std::weak_ptr<impl> weak = self;
+                redis::connection::handlers h{
+                    [weak, &l] { if (auto s = weak.lock()) s->connected(l); },
+                    [weak, &l](const std::string& why) { if (auto s = weak.lock()) s->lost(l, why); }};
+                l.conn = redis::connection::open(self->strand_, found.begin()->endpoint().address().to_string(),
+                                                 self->options_.port, std::move(h), error);
+                if (!l.conn) self->lost(l, error);
+            }));
+    }
+
+    void connected(link& l) {
+        if (l.failures > 0)
+            log_.info("chat bus: ", l.role, " connection to Redis at ", address(), " is back");
+        else
+            log_.debug("chat bus: ", l.role, " connection to Redis at ", address(), " up");
+        l.failures = 0;
+        l.backoff = options_.reconnect_min;
+        if (&l == &subscriber_) {
+            std::weak_ptr<impl> weak = shared_from_this();
+            l.conn->subscribe(channel_, [weak](redisReply* r) {
+                if (auto s = weak.lock()) s->on_message(r);
+            });
+        } else {
+            if (dropped_ > 0) log_.info("chat bus: ", dropped_, " local events were not shared while Redis was down");
+            dropped_ = 0;
+            // Redis may have restarted empty, or our names may have expired meanwhile: take them back.
+            for (const auto& key : owned_) renew(key);
+        }
+    }
+
+    void lost(link& l, const std::string& why) {
+        l.conn.reset();
+        if (state_ != state::running) return;
+        if (l.failures++ == 0)
+            log_.warn("chat bus: ", l.role, " connection to Redis at ", address(), " failed: ", why,
+                      "; local chat goes on, retrying with backoff");
+        else
+            log_.debug("chat bus: ", l.role, " connection retry failed: ", why);
+        l.retry.expires_after(l.backoff);
+        l.backoff = std::min(l.backoff * 2, options_.reconnect_max);
+        l.retry.async_wait([self = shared_from_this(), &l](boost::system::error_code ec) {
+            if (!ec && self->state_ == state::running) self->connect(l);
+        });
+    }
+
+    void on_message(redisReply* r) {
+        // ["message", channel, payload]; the ["subscribe", channel, count] confirmation is skipped.
+        if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 3) return;
+        const auto* kind = r->element[0];
+        const auto* data = r->element[2];
+        if (kind->type != REDIS_REPLY_STRING || data->type != REDIS_REPLY_STRING) return;
+        if (std::string_view(kind->str, kind->len) == "subscribe") {
+            log_.debug("chat bus: subscribed to ", channel_);
+            return;
+        }
+        if (std::string_view(kind->str, kind->len) != "message") return;
+        std::string from;
+        auto event = decode_event(std::string_view(data->str, data->len), from);
+        if (!event) {
+            log_.warn("chat bus: ignored a malformed event on ", channel_);
+            return;
+        }
+        if (from == node_id_) return;  // our own publication: delivered locally already
+        if (deliver_ && state_ == state::running) deliver_(std::move(*event));
+    }
+
+    void arm_refresh() {
+        refresh_timer_.expires_after(options_.refresh_every);
+        refresh_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (ec || self->state_ != state::running) return;
+            if (self->commands_.up())
+                for (const auto& key : self->owned_) self->renew(key);
+            self->arm_refresh();
+        });
+    }
+
+    void renew(const std::string& key) {
+        std::weak_ptr<impl> weak = shared_from_this();
+        commands_.conn->command({"EVAL", renew_script, "1", name_key(key), node_id_, ttl_ms()},
+                                [weak, key](redisReply* r) {
+                                    auto self = weak.lock();
+                                    if (!self || !r) return;
+                                    if (r->type == REDIS_REPLY_INTEGER && r->integer == 0 && self->owned_.erase(key))
+                                        self->log_.warn("chat bus: the name '", key, "' of a local user is now held by "
+                                                        "another node (taken while the bus was down)");
+                                    else if (r->type == REDIS_REPLY_ERROR)
+                                        self->log_.warn("chat bus: renewing '", key, "': ", std::string(r->str, r->len));
+                                });
+    }
+
+    void release_in_redis(const std::string& key) {
+        if (commands_.up())
+            commands_.conn->command({"EVAL", release_script, "1", name_key(key), node_id_});
+    }
+
+    void finish_stop() {
+        if (state_ == state::stopped) return;
+        state_ = state::stopped;
+        for (const auto& key : owned_) release_in_redis(key);
+        owned_.clear();
+        stop_timer_.cancel();
+        refresh_timer_.cancel();
+        subscriber_.retry.cancel();
+        commands_.retry.cancel();
+        resolver_.cancel();
+        // Copies: close() may report `closed` at once, and lost() drops the link's pointer.
+        if (auto c = subscriber_.conn) c->close();
+        if (auto c = commands_.conn) c->close();  // after the DELs and PUBLISHes queued above
+        log_.debug("chat bus: stopped");
+    }
+
+    redis::strand strand_;
+    tcp::resolver resolver_;
+    redis_bus_options options_;
+    logger& log_;
+    const std::string node_id_;
+    const std::string channel_;
+    link subscriber_;
+    link commands_;
+    asio::steady_timer refresh_timer_;
+    asio::steady_timer stop_timer_;
+    std::function<void(chat_event)> deliver_;
+    std::unordered_set<std::string> owned_;  // name keys this node holds in Redis
+    std::size_t dropped_ = 0;               // events not published since the bus went down
+    state state_ = state::idle;
+};
+
+redis_bus::redis_bus(asio::io_context& io, redis_bus_options options, logger& log)
+    : impl_(std::make_shared<impl>(io, std::move(options), log)) {}
+
+redis_bus::~redis_bus() { impl_->abandon(); }
+
+void redis_bus::on_remote_event(std::function<void(chat_event)> deliver) { impl_->set_deliver(std::move(deliver)); }
+void redis_bus::start() { impl_->start(); }
+void redis_bus::stop() { impl_->stop(); }
+
+asio::awaitable<bool> redis_bus::claim_name(std::string key) {
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+        [impl = impl_](auto handler, std::string key) {
+            impl->claim(std::move(key), asio::any_completion_handler<void(bool)>(std::move(handler)));
+        },
+        asio::use_awaitable, std::move(key));
+}
+
+void redis_bus::release_name(std::string key) { impl_->release(std::move(key)); }
+void redis_bus::publish(const chat_event& event) { impl_->publish(encode_event(impl_->node_id(), event)); }
+const std::string& redis_bus::node_id() const { return impl_->node_id(); }
+
+}  // namespace netkit::chat

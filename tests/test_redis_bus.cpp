@@ -1,0 +1,279 @@
+// chat::redis_bus against a private redis-server: events cross between two buses and never come
+// back to their sender, names are unique across nodes, expire when their node dies, and both
+// buses recover when Redis restarts.
+#include "support/redis_server.hpp"
+
+#include <netkit/chat/redis_bus.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+using namespace netkit;
+using namespace std::chrono_literals;
+using netkit::chat::chat_event;
+
+namespace {
+
+// What one bus delivered, waited on from the test thread.
+class inbox {
+public:
+    void add(chat_event e) {
+        std::lock_guard lock(mutex_);
+        events_.push_back(std::move(e));
+        changed_.notify_all();
+    }
+    // True once an event with `text` arrived (within `timeout`).
+    bool wait_text(const std::string& text, std::chrono::milliseconds timeout = 5s) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, timeout, [&] { return count_locked(text) > 0; });
+    }
+    std::size_t count(const std::string& text) {
+        std::lock_guard lock(mutex_);
+        return count_locked(text);
+    }
+    std::vector<chat_event> all() {
+        std::lock_guard lock(mutex_);
+        return events_;
+    }
+
+private:
+    std::size_t count_locked(const std::string& text) const {
+        return std::count_if(events_.begin(), events_.end(), [&](const chat_event& e) { return e.text == text; });
+    }
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<chat_event> events_;
+};
+
+chat::redis_bus_options fast_options(const test::redis_server& redis) {
+    chat::redis_bus_options o;
+    o.port = redis.port();
+    o.prefix = "test";
+    o.reconnect_min = 20ms;
+    o.reconnect_max = 200ms;
+    o.claim_timeout = 1s;
+    o.stop_linger = 200ms;
+    return o;
+}
+
+// One bus on its own io_context and thread, like a node.
+class node {
+public:
+    explicit node(chat::redis_bus_options options) : log_(log_level::off), work_(io_.get_executor()) {
+        bus_ = std::make_unique<chat::redis_bus>(io_, std::move(options), log_);
+        bus_->on_remote_event([this](chat_event e) { received.add(std::move(e)); });
+        bus_->start();
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~node() { crash(); }
+
+    chat::redis_bus& bus() { return *bus_; }
+    bool claim(const std::string& key) {
+        return asio::co_spawn(io_, bus_->claim_name(key), asio::use_future).get();
+    }
+    void say(const std::string& text) { bus_->publish({chat_event::kind::message, "someone", text}); }
+    // Ends abruptly: no stop(), the sockets are just closed (as when the process dies).
+    void crash() {
+        if (!bus_) return;
+        io_.stop();
+        thread_.join();
+        bus_.reset();
+    }
+
+    inbox received;
+
+private:
+    logger log_;
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    std::unique_ptr<chat::redis_bus> bus_;
+    std::thread thread_;
+};
+
+// Subscriptions are up once a probe from `from` reaches `to` (a probe is re-sent until then).
+void wait_linked(node& from, node& to) {
+    static int serial = 0;
+    const std::string probe = "probe-" + std::to_string(++serial);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        from.say(probe);
+        if (to.received.wait_text(probe, 50ms)) return;
+    }
+    BOOST_FAIL("the two buses never linked through Redis");
+}
+
+// Polls a condition that has no signal of its own (a key disappearing from Redis).
+template <class Condition> bool eventually(Condition c, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (c()) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return c();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(redis_bus)
+
+BOOST_AUTO_TEST_CASE(url_parsing) {
+    std::string error;
+    auto o = chat::parse_redis_url("redis://127.0.0.1:6380/room1", error);
+    BOOST_REQUIRE(o);
+    BOOST_TEST(o->host == "127.0.0.1");
+    BOOST_TEST(o->port == 6380);
+    BOOST_TEST(o->prefix == "room1");
+    o = chat::parse_redis_url("redis://[::1]:7000", error);
+    BOOST_REQUIRE(o);
+    BOOST_TEST(o->host == "::1");
+    BOOST_TEST(o->port == 7000);
+    BOOST_TEST(o->prefix == "netkit-chat");
+    o = chat::parse_redis_url("redis://cache.local", error);
+    BOOST_REQUIRE(o);
+    BOOST_TEST(o->port == 6379);
+    for (const char* bad : {"", "http://x:1", "redis://", "redis://:6379", "redis://h:0", "redis://h:99999",
+                            "redis://h:12a", "redis://h:", "redis://[::1", "redis://h:1/bad prefix"}) {
+        BOOST_TEST(!chat::parse_redis_url(bad, error), bad);
+        BOOST_TEST(!error.empty(), bad);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(event_encoding) {
+    std::string node;
+    for (auto kind : {chat_event::kind::message, chat_event::kind::joined, chat_event::kind::left}) {
+        const chat_event e{kind, "b o b", kind == chat_event::kind::message ? "hi\nthere " : ""};
+        auto back = chat::decode_event(chat::encode_event("n1", e), node);
+        BOOST_REQUIRE(back);
+        BOOST_TEST(node == "n1");
+        BOOST_TEST((back->type == kind));
+        BOOST_TEST(back->name == e.name);
+        BOOST_TEST(back->text == e.text);
+    }
+    for (const char* bad : {"", "v1", "v2 n m 1 ab", "v1 n x 1 ab", "v1 n m 9 ab", "v1 n m 0 ab", "v1 n j 1 ab",
+                            "v1 n m -1 ab", "v1  m 1 ab"})
+        BOOST_TEST(!chat::decode_event(bad, node), bad);
+}
+
+BOOST_AUTO_TEST_CASE(events_cross_once_and_not_back) {
+    test::redis_server redis;
+    node a(fast_options(redis)), b(fast_options(redis));
+    wait_linked(a, b);
+    wait_linked(b, a);
+    a.say("from a");
+    BOOST_TEST(b.received.wait_text("from a"));
+    b.say("from b");  // Redis keeps channel order: once A has this, it would have had its own by now
+    BOOST_TEST(a.received.wait_text("from b"));
+    BOOST_TEST(a.received.count("from a") == 0u);
+    BOOST_TEST(b.received.count("from b") == 0u);
+    BOOST_TEST(b.received.count("from a") == 1u);
+    a.bus().publish({chat_event::kind::joined, "Zoë", ""});
+    a.say("after join");
+    BOOST_REQUIRE(b.received.wait_text("after join"));
+    auto got = b.received.all();
+    auto joined = std::find_if(got.begin(), got.end(), [](const chat_event& e) { return e.type == chat_event::kind::joined; });
+    BOOST_REQUIRE(joined != got.end());
+    BOOST_TEST(joined->name == "Zoë");
+}
+
+BOOST_AUTO_TEST_CASE(prefixes_separate_chats) {
+    test::redis_server redis;
+    auto other = fast_options(redis);
+    other.prefix = "elsewhere";
+    node a(fast_options(redis)), b(fast_options(redis)), c(other);
+    wait_linked(a, b);
+    a.say("only same prefix");
+    BOOST_TEST(b.received.wait_text("only same prefix"));
+    BOOST_TEST(c.claim("alice"));
+    BOOST_TEST(a.claim("alice"));  // another chat's name
+    BOOST_TEST(c.received.count("only same prefix") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(names_are_unique_across_nodes) {
+    test::redis_server redis;
+    node a(fast_options(redis)), b(fast_options(redis));
+    wait_linked(a, b);
+    BOOST_TEST(a.claim("alice"));
+    BOOST_TEST(!b.claim("alice"));
+    BOOST_TEST(!a.claim("alice"));  // a second local claim is refused too
+    BOOST_TEST(b.claim("bob"));
+    BOOST_TEST(redis.command({"GET", "test:name:alice"}) != "(nil)");
+    a.bus().release_name("alice");
+    BOOST_TEST(eventually([&] { return redis.command({"EXISTS", "test:name:alice"}) == "0"; }, 3s));
+    BOOST_TEST(b.claim("alice"));
+    b.bus().release_name("nobody");  // not held: nothing happens
+    a.bus().release_name("bob");     // held by B: A must not free it
+    a.say("barrier");
+    BOOST_TEST(b.received.wait_text("barrier"));
+    BOOST_TEST(redis.command({"EXISTS", "test:name:bob"}) == "1");
+}
+
+BOOST_AUTO_TEST_CASE(names_are_refreshed_and_expire_when_the_node_dies) {
+    test::redis_server redis;
+    auto o = fast_options(redis);
+    o.name_ttl = 600ms;
+    o.refresh_every = 150ms;
+    node a(o), b(o);
+    wait_linked(a, b);
+    BOOST_TEST(a.claim("carol"));
+    // Alive: the name outlives several TTLs because A refreshes it.
+    std::this_thread::sleep_for(3 * o.name_ttl);
+    BOOST_TEST(!b.claim("carol"));
+    a.crash();  // no release, no DEL
+    BOOST_TEST(!b.claim("carol"));
+    BOOST_TEST(eventually([&] { return b.claim("carol"); }, o.name_ttl + 1s));
+}
+
+BOOST_AUTO_TEST_CASE(clean_stop_releases_names_at_once) {
+    test::redis_server redis;
+    auto o = fast_options(redis);
+    o.name_ttl = 60s;  // only the DEL on stop can free the name within this test
+    node a(o), b(o);
+    wait_linked(a, b);
+    BOOST_TEST(a.claim("dave"));
+    BOOST_TEST(!b.claim("dave"));
+    a.bus().stop();
+    BOOST_TEST(eventually([&] { return redis.command({"EXISTS", "test:name:dave"}) == "0"; }, 3s));
+    BOOST_TEST(b.claim("dave"));
+    BOOST_TEST(!a.claim("erin"));  // a stopped bus claims nothing
+}
+
+BOOST_AUTO_TEST_CASE(redis_restart_recovers) {
+    test::redis_server redis;
+    auto o = fast_options(redis);
+    o.refresh_every = 100ms;
+    node a(o), b(o);
+    wait_linked(a, b);
+    BOOST_TEST(a.claim("frank"));
+    redis.kill();
+    // Down: nothing crashes, events are dropped, claims are refused (the bus cannot tell).
+    a.say("lost while down");
+    b.say("lost while down too");
+    BOOST_TEST(!b.claim("grace"));
+    BOOST_TEST(!a.claim("heidi"));
+    redis.start();  // same port, empty
+    wait_linked(a, b);
+    wait_linked(b, a);
+    // A takes its live names back after reconnecting.
+    BOOST_TEST(eventually([&] { return redis.command({"GET", "test:name:frank"}) == a.bus().node_id(); }, 3s));
+    BOOST_TEST(!b.claim("frank"));
+    BOOST_TEST(b.claim("grace"));
+    a.say("after restart");
+    BOOST_TEST(b.received.wait_text("after restart"));
+    BOOST_TEST(b.received.count("lost while down") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(no_redis_at_all) {
+    auto port_holder = std::make_unique<test::redis_server>();
+    auto o = fast_options(*port_holder);
+    port_holder.reset();  // nothing listens there any more
+    node a(o);
+    a.say("nobody hears this");
+    BOOST_TEST(!a.claim("ivan"));
+    a.bus().stop();
+    BOOST_TEST(!a.claim("ivan"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
