@@ -2,12 +2,12 @@
 
 #include <netkit/redis/connection.hpp>
 
-#include <hiredis/hiredis.h>
-
 #include <algorithm>
 #include <charconv>
 #include <random>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 namespace netkit::chat {
 
@@ -164,6 +164,7 @@ public:
         asio::steady_timer retry;
         std::chrono::milliseconds backoff;
         unsigned failures;
+        unsigned generation = 0;  // of the current connection attempt
         bool up() const { return conn && conn->is_connected(); }
     };
 
@@ -218,28 +219,35 @@ public:
     void claim(std::string key, asio::any_completion_handler<void(bool)> handler) {
         asio::post(strand_, [self = shared_from_this(), key = std::move(key), h = std::move(handler)]() mutable {
             auto claim = std::make_shared<claim_state>(claim_state{std::move(h), asio::steady_timer(self->strand_)});
-            // The bus cannot tell whether another node has the name: refuse rather than risk a duplicate.
-            if (self->state_ != state::running || !self->commands_.up()) return claim->finish(false);
+            if (self->state_ != state::running) return claim->finish(false);
+            // No answer in time (Redis down or slow): the bus cannot tell whether another node has
+            // the name, so it is refused rather than risk a duplicate.
             claim->timer.expires_after(self->options_.claim_timeout);
             claim->timer.async_wait([claim](boost::system::error_code ec) {
                 if (!ec) claim->finish(false);
             });
-            std::weak_ptr<impl> weak = self;
-            const bool sent = self->commands_.conn->command(
-                {"SET", self->name_key(key), self->node_id_, "NX", "PX", self->ttl_ms()},
-                [weak, claim, key](redisReply* r) {
-                    const bool ok = r && r->type == REDIS_REPLY_STATUS && std::string_view(r->str, r->len) == "OK";
-                    auto self = weak.lock();
-                    if (ok && self) {
-                        if (claim->finished || self->state_ != state::running)
-                            self->release_in_redis(key);  // too late: nobody waits for it
-                        else
-                            self->owned_.insert(key);
-                    }
-                    claim->finish(ok);
-                });
-            if (!sent) claim->finish(false);
+            if (self->commands_.up()) return self->send_claim(key, claim);
+            // Not connected yet (just started) or reconnecting: sent as soon as the link is up.
+            std::erase_if(self->waiting_claims_, [](const auto& w) { return w.second->finished; });
+            self->waiting_claims_.emplace_back(std::move(key), std::move(claim));
         });
+    }
+
+    void send_claim(const std::string& key, const std::shared_ptr<claim_state>& claim) {
+        std::weak_ptr<impl> weak = shared_from_this();
+        const bool sent = commands_.conn->command(
+            {"SET", name_key(key), node_id_, "NX", "PX", ttl_ms()}, [weak, claim, key](const redis::reply* r) {
+                const bool ok = r && r->is(redis::reply::kind::status, "OK");
+                auto self = weak.lock();
+                if (ok && self) {
+                    if (claim->finished || self->state_ != state::running)
+                        self->release_in_redis(key);  // too late: nobody waits for it
+                    else
+                        self->owned_.insert(key);
+                }
+                claim->finish(ok);
+            });
+        if (!sent) claim->finish(false);
     }
 
     void release(std::string key) {
@@ -284,19 +292,24 @@ private:
     std::string ttl_ms() const { return std::to_string(options_.name_ttl.count()); }
 
     void connect(link& l) {
+        // Handlers of an attempt that was since replaced or given up carry an old generation.
+        const unsigned generation = ++l.generation;
         resolver_.async_resolve(
             options_.host, std::to_string(options_.port),
-            asio::bind_executor(strand_, [self = shared_from_this(), &l](boost::system::error_code ec,
-                                                                          tcp::resolver::results_type found) {
-                if (self->state_ != state::running && !(self->state_ == state::stopping && &l == &self->commands_))
-                    return;
+            asio::bind_executor(strand_, [self = shared_from_this(), &l, generation](
+                                             boost::system::error_code ec, tcp::resolver::results_type found) {
+                if (self->state_ != state::running || l.generation != generation) return;
                 if (ec || found.empty())
                     return self->lost(l, "cannot resolve " + self->options_.host + ": " + ec.message());
                 std::string error;
                 std::weak_ptr<impl> weak = self;
                 redis::connection::handlers h{
-                    [weak, &l] { if (auto s = weak.lock()) s->connected(l); },
-                    [weak, &l](const std::string& why) { if (auto s = weak.lock()) s->lost(l, why); }};
+                    [weak, &l, generation] {
+                        if (auto s = weak.lock(); s && l.generation == generation) s->connected(l);
+                    },
+                    [weak, &l, generation](const std::string& why) {
+                        if (auto s = weak.lock(); s && l.generation == generation) s->lost(l, why);
+                    }};
                 l.conn = redis::connection::open(self->strand_, found.begin()->endpoint().address().to_string(),
                                                  self->options_.port, std::move(h), error);
                 if (!l.conn) self->lost(l, error);
@@ -312,7 +325,7 @@ private:
         l.backoff = options_.reconnect_min;
         if (&l == &subscriber_) {
             std::weak_ptr<impl> weak = shared_from_this();
-            l.conn->subscribe(channel_, [weak](redisReply* r) {
+            l.conn->subscribe(channel_, [weak](const redis::reply* r) {
                 if (auto s = weak.lock()) s->on_message(r);
             });
         } else {
@@ -320,11 +333,15 @@ private:
             dropped_ = 0;
             // Redis may have restarted empty, or our names may have expired meanwhile: take them back.
             for (const auto& key : owned_) renew(key);
+            for (auto& [key, claim] : std::exchange(waiting_claims_, {}))
+                if (!claim->finished) send_claim(key, claim);
         }
     }
 
     void lost(link& l, const std::string& why) {
-        l.conn.reset();
+        ++l.generation;
+        if (auto c = std::exchange(l.conn, nullptr)) c->abandon();
+        if (state_ == state::stopped && !subscriber_.conn && !commands_.conn) stop_timer_.cancel();
         if (state_ != state::running) return;
         if (l.failures++ == 0)
             log_.warn("chat bus: ", l.role, " connection to Redis at ", address(), " failed: ", why,
@@ -338,19 +355,18 @@ private:
         });
     }
 
-    void on_message(redisReply* r) {
-        // ["message", channel, payload]; the ["subscribe", channel, count] confirmation is skipped.
-        if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 3) return;
-        const auto* kind = r->element[0];
-        const auto* data = r->element[2];
-        if (kind->type != REDIS_REPLY_STRING || data->type != REDIS_REPLY_STRING) return;
-        if (std::string_view(kind->str, kind->len) == "subscribe") {
+    void on_message(const redis::reply* r) {
+        // ["message", channel, payload] or the ["subscribe", channel, count] confirmation.
+        if (r == nullptr || r->type != redis::reply::kind::array || r->elements.size() != 3) return;
+        const auto& kind = r->elements[0];
+        const auto& data = r->elements[2];
+        if (kind.is(redis::reply::kind::string, "subscribe")) {
             log_.debug("chat bus: subscribed to ", channel_);
             return;
         }
-        if (std::string_view(kind->str, kind->len) != "message") return;
+        if (!kind.is(redis::reply::kind::string, "message") || data.type != redis::reply::kind::string) return;
         std::string from;
-        auto event = decode_event(std::string_view(data->str, data->len), from);
+        auto event = decode_event(data.str, from);
         if (!event) {
             log_.warn("chat bus: ignored a malformed event on ", channel_);
             return;
@@ -372,14 +388,14 @@ private:
     void renew(const std::string& key) {
         std::weak_ptr<impl> weak = shared_from_this();
         commands_.conn->command({"EVAL", renew_script, "1", name_key(key), node_id_, ttl_ms()},
-                                [weak, key](redisReply* r) {
+                                [weak, key](const redis::reply* r) {
                                     auto self = weak.lock();
                                     if (!self || !r) return;
-                                    if (r->type == REDIS_REPLY_INTEGER && r->integer == 0 && self->owned_.erase(key))
+                                    if (r->type == redis::reply::kind::integer && r->integer == 0 && self->owned_.erase(key))
                                         self->log_.warn("chat bus: the name '", key, "' of a local user is now held by "
                                                         "another node (taken while the bus was down)");
-                                    else if (r->type == REDIS_REPLY_ERROR)
-                                        self->log_.warn("chat bus: renewing '", key, "': ", std::string(r->str, r->len));
+                                    else if (r->type == redis::reply::kind::error)
+                                        self->log_.warn("chat bus: renewing '", key, "': ", r->str);
                                 });
     }
 
@@ -393,14 +409,33 @@ private:
         state_ = state::stopped;
         for (const auto& key : owned_) release_in_redis(key);
         owned_.clear();
-        stop_timer_.cancel();
+        for (auto& [key, claim] : std::exchange(waiting_claims_, {})) claim->finish(false);
+        stop_timer_.cancel();  // the linger of stop(), when the last name went before it ended
         refresh_timer_.cancel();
-        subscriber_.retry.cancel();
-        commands_.retry.cancel();
         resolver_.cancel();
-        // Copies: close() may report `closed` at once, and lost() drops the link's pointer.
-        if (auto c = subscriber_.conn) c->close();
-        if (auto c = commands_.conn) c->close();  // after the DELs and PUBLISHes queued above
+        bool closing = false;
+        for (link* l : {&subscriber_, &commands_}) {
+            l->retry.cancel();
+            auto c = l->conn;
+            if (!c) continue;
+            // The command connection closes after the DELs and PUBLISHes queued above; its
+            // `closed` then comes through lost(). One that closed at once, or was not up, is done.
+            c->close();
+            if (c->is_connected())
+                closing = true;
+            else
+                l->conn.reset();
+        }
+        // A Redis that stopped answering must not keep the io_context (the process) running.
+        if (closing) {
+            stop_timer_.expires_after(options_.stop_linger);
+            stop_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+                if (ec) return;
+                self->log_.warn("chat bus: Redis did not confirm the last commands; closing anyway");
+                for (link* l : {&self->subscriber_, &self->commands_})
+                    if (auto c = std::exchange(l->conn, nullptr)) c->abandon();
+            });
+        }
         log_.debug("chat bus: stopped");
     }
 
@@ -416,6 +451,7 @@ private:
     asio::steady_timer stop_timer_;
     std::function<void(chat_event)> deliver_;
     std::unordered_set<std::string> owned_;  // name keys this node holds in Redis
+    std::vector<std::pair<std::string, std::shared_ptr<claim_state>>> waiting_claims_;  // for a link
     std::size_t dropped_ = 0;               // events not published since the bus went down
     state state_ = state::idle;
 };
@@ -429,12 +465,26 @@ void redis_bus::on_remote_event(std::function<void(chat_event)> deliver) { impl_
 void redis_bus::start() { impl_->start(); }
 void redis_bus::stop() { impl_->stop(); }
 
+namespace {
+
+// Only trivially destructible state crosses the co_await below: GCC 12 destroys some temporaries
+// of a co_await expression twice (a lambda capturing the impl's shared_ptr there dropped one
+// reference per claim and freed the impl under its users).
+struct claim_initiation {
+    redis_bus::impl* target;
+    const std::string* key;
+    template <class Handler> void operator()(Handler handler) const {
+        target->claim(*key, asio::any_completion_handler<void(bool)>(std::move(handler)));
+    }
+};
+
+}  // namespace
+
 asio::awaitable<bool> redis_bus::claim_name(std::string key) {
-    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
-        [impl = impl_](auto handler, std::string key) {
-            impl->claim(std::move(key), asio::any_completion_handler<void(bool)>(std::move(handler)));
-        },
-        asio::use_awaitable, std::move(key));
+    // The bus outlives its hub's claims; impl::claim() copies the key and holds the impl itself.
+    const bool ok = co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+        claim_initiation{impl_.get(), &key}, asio::use_awaitable);
+    co_return ok;
 }
 
 void redis_bus::release_name(std::string key) { impl_->release(std::move(key)); }

@@ -24,7 +24,7 @@ struct redis_bus_options {
     std::string prefix = "netkit-chat";
     std::chrono::milliseconds name_ttl = 15s;        // a crashed node's names are free after this
     std::chrono::milliseconds refresh_every = 5s;    // the owning node renews its names this often
-    std::chrono::milliseconds claim_timeout = 2s;    // no answer from Redis by then: name refused
+    std::chrono::milliseconds claim_timeout = 2s;    // no connection or answer by then: name refused
     std::chrono::milliseconds reconnect_min = 100ms; // first retry after a lost connection...
     std::chrono::milliseconds reconnect_max = 5s;    // ...doubling up to this
     std::chrono::milliseconds stop_linger = 2s;      // after stop(), wait this long for local users to leave
