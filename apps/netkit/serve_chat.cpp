@@ -1,5 +1,6 @@
 // `netkit serve chat`: one chat hub for the lesson 003 header protocol and the lesson 004 line
 // protocol, each on its own port.
+#include "chat_bus_option.hpp"
 #include "cli_common.hpp"
 
 #include <netkit/chat/bus.hpp>
@@ -11,21 +12,11 @@
 
 namespace netkit::cli {
 
-namespace {
-
-// The one place that decides how this node reaches other nodes: today always on its own.
-// A `--bus URL` option (e.g. redis://HOST:PORT) only has to be handled here.
-std::unique_ptr<chat::bus> make_bus(const std::string& spec, asio::io_context&, logger&) {
-    if (spec.empty() || spec == "local") return std::make_unique<chat::in_process_bus>();
-    throw usage_error("unknown chat bus '" + spec + "'");
-}
-
-}  // namespace
-
 int serve_chat(const args& a) {
     server_settings s;
     std::uint16_t header_port = 1234, line_port = 53000;
     chat::chat_options chat;
+    std::string bus_url;
     po::options_description options("options");
     options.add_options()
         ("header-port", po::value(&header_port)->default_value(header_port),
@@ -35,7 +26,10 @@ int serve_chat(const args& a) {
         ("max-message", po::value(&chat.max_message)->default_value(chat.max_message),
          "longest message in bytes; a client sending more is disconnected")
         ("max-queue", po::value(&chat.max_queue)->default_value(chat.max_queue),
-         "bytes waiting to be sent to one client before it is dropped as a slow consumer");
+         "bytes waiting to be sent to one client before it is dropped as a slow consumer")
+        ("bus", po::value(&bus_url)->value_name("URL"),
+         "share the chat with other nodes through Redis: redis://HOST:PORT[/channel-prefix] "
+         "(see docs/scaling-out.md); without it this node is on its own");
     add_server_options(options, s);
     po::variables_map vm;
     if (auto done = parse(a, "netkit serve chat [options]",
@@ -52,7 +46,8 @@ int serve_chat(const args& a) {
 
     logger log(parse_level(s.log_level));
     server_host host(log);
-    auto bus = make_bus("", host.io(), log);
+    // Declared after the host: destroyed once its io_context no longer runs.
+    auto bus = make_chat_bus(bus_url, host.io(), log);
     chat::hub room(*bus, log);
     host.add_tcp({.bind_address = s.bind, .port = header_port, .max_connections = s.max_connections,
                   .label = "header"},
