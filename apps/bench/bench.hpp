@@ -33,6 +33,8 @@ struct options {
     unsigned senders = 1;             // K: how many of them send
     double rate = 0;                  // messages/s per sender; 0: as fast as the window allows
     unsigned window = 256;            // messages per sender not yet delivered to every receiver
+    std::uint16_t sender_port = 0;    // senders join the chat node on this port (0: --port), so
+                                      // messages cross from one node to another
     // udp-pingpong
     unsigned udp_timeout_ms = 100;    // a reply later than this counts as lost
     // hold

@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
         ("rate", po::value(&o.rate)->default_value(o.rate), "chat: messages/s per sender (0: window-bound)")
         ("window", po::value(&o.window)->default_value(o.window),
          "chat: messages per sender not yet delivered to every receiver")
+        ("sender-port", po::value(&o.sender_port),
+         "chat: senders join the node on this port, receivers the one on --port (cross-node fan-out)")
         ("udp-timeout-ms", po::value(&o.udp_timeout_ms)->default_value(o.udp_timeout_ms),
          "udp-pingpong: a reply later than this is lost")
         ("hello", po::value(&o.hello)->default_value(o.hello), "hold: none, header or line (join a chat)")
