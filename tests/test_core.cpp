@@ -5,6 +5,7 @@
 #include <netkit/endpoint.hpp>
 #include <netkit/log.hpp>
 #include <netkit/tcp_server.hpp>
+#include <netkit/write_all.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -12,6 +13,7 @@
 #include <netinet/tcp.h>
 
 #include <future>
+#include <optional>
 #include <sstream>
 
 using namespace netkit;
@@ -155,6 +157,58 @@ BOOST_AUTO_TEST_CASE(accepted_sockets_get_nodelay_and_keepalive) {
     BOOST_TEST(nodelay);
     BOOST_TEST(keepalive);
     BOOST_TEST(idle == 42);
+}
+
+// A connected loopback pair: `a` and `b` are the two ends.
+struct socket_pair {
+    asio::io_context io;
+    tcp::socket a{io}, b{io};
+    socket_pair() {
+        tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+        a.connect(acceptor.local_endpoint());
+        acceptor.accept(b);
+    }
+};
+
+BOOST_AUTO_TEST_CASE(write_all_finishes_a_write_larger_than_the_send_buffer) {
+    socket_pair pair;
+    std::string big(32 << 20, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 % 251);
+    std::optional<boost::system::error_code> result;
+    asio::co_spawn(pair.io, write_all(pair.a, asio::buffer(big)),
+                   [&](std::exception_ptr e, boost::system::error_code ec) {
+                       if (!e) result = ec;
+                   });
+    pair.io.poll();
+    // The peer has not read yet, so the kernel cannot have taken 32 MiB: the rest is pending.
+    BOOST_TEST(!result.has_value());
+    std::string back(big.size(), '\0');
+    asio::async_read(pair.b, asio::buffer(back), [](boost::system::error_code, std::size_t) {});
+    pair.io.run();
+    BOOST_REQUIRE(result.has_value());
+    BOOST_TEST(!*result);
+    BOOST_TEST((back == big));
+}
+
+BOOST_AUTO_TEST_CASE(write_all_reports_a_reset_peer) {
+    socket_pair pair;
+    pair.b.set_option(asio::socket_base::linger(true, 0));
+    pair.b.close();  // linger 0: the peer answers with RST
+    std::string chunk(64 << 10, 'x');
+    std::optional<boost::system::error_code> result;
+    asio::co_spawn(pair.io,
+                   [&]() -> asio::awaitable<void> {
+                       // The first send may be accepted before the RST arrives; keep sending.
+                       for (int i = 0; i < 1000; ++i) {
+                           result = co_await write_all(pair.a, asio::buffer(chunk));
+                           if (*result) co_return;
+                       }
+                   },
+                   asio::detached);
+    pair.io.run();
+    BOOST_REQUIRE(result.has_value());
+    // Linux reports the RST once as ECONNRESET; a send after that gets EPIPE (without SIGPIPE).
+    BOOST_TEST((*result == asio::error::connection_reset || *result == asio::error::broken_pipe));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

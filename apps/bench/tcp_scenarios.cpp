@@ -1,6 +1,8 @@
 // TCP scenarios against an echo server: pingpong, stream, connect and hold.
 #include "bench.hpp"
 
+#include <netkit/write_all.hpp>
+
 #include <memory>
 #include <vector>
 
@@ -35,8 +37,7 @@ asio::awaitable<void> pingpong_connection(const options& o, results& r) {
     std::vector<char> out(o.size, 'x'), in(o.size);
     for (;;) {
         const auto t0 = clock::now();
-        auto [wec, w] = co_await asio::async_write(s, asio::buffer(out), as_tuple(use_awaitable));
-        if (wec) break;
+        if (co_await write_all(s, asio::buffer(out))) break;
         auto [rec, n] = co_await asio::async_read(s, asio::buffer(in), as_tuple(use_awaitable));
         if (rec) break;
         if (r.recording.load(std::memory_order_relaxed)) {

@@ -1,6 +1,7 @@
 #include <netkit/chat/chat_session.hpp>
 
 #include <netkit/endpoint.hpp>
+#include <netkit/write_all.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
@@ -113,7 +114,6 @@ asio::awaitable<std::string_view> chat_session::receive_some() {
 
 asio::awaitable<void> chat_session::write_loop() {
     std::vector<shared_bytes> batch;
-    std::vector<asio::const_buffer> buffers;
     std::string flat;
     for (;;) {
         const auto state = outbox_.take(batch);
@@ -126,16 +126,16 @@ asio::awaitable<void> chat_session::write_loop() {
         // Everything queued since the last write goes out in one write. Chat messages are small,
         // so a burst is copied into one flat buffer: one send call per burst costs the kernel far
         // less than many iovec entries (and Asio caps a gathered write at 64 of them).
-        buffers.clear();
+        asio::const_buffer out;
         if (batch.size() == 1) {
-            buffers.push_back(asio::buffer(*batch.front()));
+            out = asio::buffer(*batch.front());
         } else {
             flat.clear();
             for (const auto& b : batch) flat += *b;
             batch.clear();  // the shared buffers are not needed while the copy is written
-            buffers.push_back(asio::buffer(flat));
+            out = asio::buffer(flat);
         }
-        auto [ec, n] = co_await asio::async_write(socket_, buffers, as_tuple(use_awaitable));
+        const auto ec = co_await write_all(socket_, out);
         batch.clear();
         if (batch.capacity() > 64) std::vector<shared_bytes>().swap(batch);
         if (flat.capacity() > 64 * 1024) std::string().swap(flat);  // a burst's memory goes back
@@ -143,7 +143,7 @@ asio::awaitable<void> chat_session::write_loop() {
             outbox_.close();
             break;
         }
-        outbox_.written(n);
+        outbox_.written(out.size());
     }
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_send, ignored);

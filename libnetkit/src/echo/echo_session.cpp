@@ -1,4 +1,5 @@
 #include <netkit/echo/echo_session.hpp>
+#include <netkit/write_all.hpp>
 
 #include <vector>
 
@@ -21,9 +22,7 @@ asio::awaitable<void> echo_session::run() {
         }
         auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), as_tuple(use_awaitable));
         if (ec) break;  // end of stream (or stop requested): everything read has been echoed
-        auto [wec, written] =
-            co_await asio::async_write(socket_, asio::buffer(buffer.data(), n), as_tuple(use_awaitable));
-        if (wec) co_return;
+        if (co_await write_all(socket_, asio::buffer(buffer.data(), n))) co_return;
         if (n == buffer.size() && buffer.size() < large_buffer) buffer.resize(large_buffer);
     }
     boost::system::error_code ignored;
