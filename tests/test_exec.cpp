@@ -1,6 +1,7 @@
 // The command server in-process: injection attempts, denials, timeouts that kill a whole process
 // group, output limits, concurrency limits, tokens and malformed requests.
 #include "support/hosted.hpp"
+#include "support/temp_dir.hpp"
 
 #include <netkit/exec/exec_service.hpp>
 #include <netkit/exec/response_header.hpp>
@@ -23,18 +24,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A fresh directory under /tmp, removed at the end of the test.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::string pattern = (fs::temp_directory_path() / "netkit-exec-XXXXXX").string();
-        BOOST_TEST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~temp_dir() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
+// A fresh directory for one test, with helpers to list it and to put scripts in it.
+struct temp_dir : test::temp_dir {
+    temp_dir() : test::temp_dir("netkit-exec") {}
     std::set<std::string> entries() const {
         std::set<std::string> names;
         for (const auto& e : fs::directory_iterator(path)) names.insert(e.path().filename().string());

@@ -1,6 +1,8 @@
 // The file-copy service (lesson 002 exercise) in-process: names, request parsing, hashing, the
 // store, and the protocol over loopback, including hostile names, planted symlinks, vanished and
 // stalled uploaders and concurrent uploads of one name.
+#include "support/temp_dir.hpp"
+
 #include <netkit/files/error.hpp>
 #include <netkit/files/file_name.hpp>
 #include <netkit/files/file_store.hpp>
@@ -29,29 +31,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A directory under /tmp for one test, removed with everything in it.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        char pattern[] = "/tmp/netkit-files-test-XXXXXX";
-        if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
-        path = pattern;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+// Every test directory of this file is named netkit-files-test-XXXXXX.
+struct temp_dir : test::temp_dir {
+    temp_dir() : test::temp_dir("netkit-files-test") {}
 };
-
-void write_file(const fs::path& p, const std::string& content) {
-    std::ofstream out(p, std::ios::binary);
-    out << content;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using test::read_file;
+using test::write_file;
 
 std::set<std::string> entries(const fs::path& dir) {
     std::set<std::string> names;

@@ -1,6 +1,7 @@
 // `netkit serve files`, `netkit put` and `netkit get` as a user runs them, and the lesson 002
 // example: a 200 MiB round trip, refusals, checksum mismatches, an unreachable server.
 #include "support/child_process.hpp"
+#include "support/temp_dir.hpp"
 
 #include <netkit/asio.hpp>
 #include <netkit/files/sha256.hpp>
@@ -22,28 +23,12 @@ namespace {
 const std::string exe = NETKIT_EXE;
 const fs::path examples = fs::path(NETKIT_BINARY_DIR) / "examples" / "lesson-002-file-copy";
 
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        char pattern[] = "/tmp/netkit-files-cli-XXXXXX";
-        if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
-        path = pattern;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+// Every test directory of this file is named netkit-files-cli-XXXXXX.
+struct temp_dir : test::temp_dir {
+    temp_dir() : test::temp_dir("netkit-files-cli") {}
 };
-
-void write_file(const fs::path& p, const std::string& content) {
-    std::ofstream out(p, std::ios::binary);
-    out << content;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using test::read_file;
+using test::write_file;
 
 std::string sha256_of(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

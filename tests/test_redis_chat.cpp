@@ -1,5 +1,6 @@
 // Two chat nodes in this process, each a server_host with its own hub and redis_bus, sharing one
 // private redis-server: real clients of both protocols on each node.
+#include "support/chat_peer.hpp"
 #include "support/redis_server.hpp"
 
 #include <netkit/chat/header_session.hpp>
@@ -11,8 +12,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <poll.h>
-#include <sys/socket.h>
 
 #include <sstream>
 #include <thread>
@@ -70,91 +69,14 @@ private:
     std::thread runner_;
 };
 
-// A blocking client with a deadline on every read.
-class client {
-public:
-    explicit client(unsigned short port) : socket_(io_) {
-        socket_.connect({asio::ip::make_address("127.0.0.1"), port});
-    }
-    void send(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
-    void line(const std::string& text) { send(text + "\n"); }
-    void frame(const std::string& payload) { send(framing::length_frame(payload)); }
-
-    std::optional<std::string> next_line(std::chrono::milliseconds timeout = 5s) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        for (;;) {
-            if (auto nl = pending_.find('\n'); nl != std::string::npos) {
-                std::string out = pending_.substr(0, nl);
-                pending_.erase(0, nl + 1);
-                return out;
-            }
-            if (!fill(deadline)) return std::nullopt;
-        }
-    }
-    bool wait_line(const std::string& wanted, std::chrono::milliseconds timeout = 5s) {
-        while (auto l = next_line(timeout))
-            if (*l == wanted) return true;
-        return false;
-    }
-    std::optional<std::string> next_frame(std::chrono::milliseconds timeout = 5s) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (pending_.size() < framing::header_length)
-            if (!fill(deadline)) return std::nullopt;
-        const auto length = framing::parse_length_header(pending_.substr(0, framing::header_length));
-        if (!length) return std::nullopt;
-        while (pending_.size() < framing::header_length + *length)
-            if (!fill(deadline)) return std::nullopt;
-        std::string out = pending_.substr(framing::header_length, *length);
-        pending_.erase(0, framing::header_length + *length);
-        return out;
-    }
-    bool wait_event(const std::string& name, const std::string& text, std::chrono::milliseconds timeout = 5s) {
-        for (;;) {
-            auto n = next_frame(timeout), t = next_frame(timeout);
-            if (!n || !t) return false;
-            if (*n == name && *t == text) return true;
-        }
-    }
-    bool closed_by_server(std::chrono::milliseconds timeout = 5s) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (fill(deadline)) {
-        }
-        return eof_;
-    }
-    const std::string& pending() const { return pending_; }
-
-private:
-    bool fill(std::chrono::steady_clock::time_point deadline) {
-        if (eof_) return false;
-        for (;;) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            if (left.count() < 0) return false;
-            pollfd p{socket_.native_handle(), POLLIN, 0};
-            const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
-            if (ready < 0 && errno == EINTR) continue;
-            if (ready <= 0) return false;
-            char chunk[16384];
-            const ssize_t n = ::recv(socket_.native_handle(), chunk, sizeof chunk, 0);
-            if (n <= 0) {
-                eof_ = true;
-                return false;
-            }
-            pending_.append(chunk, static_cast<std::size_t>(n));
-            return true;
-        }
-    }
-    asio::io_context io_;
-    tcp::socket socket_;
-    std::string pending_;
-    bool eof_ = false;
-};
+using client = test::chat_peer;
 
 // A line client that asks for `name` and reads up to its own join notice; false if refused.
 std::unique_ptr<client> line_user(unsigned short port, const std::string& name) {
     auto c = std::make_unique<client>(port);
     BOOST_REQUIRE(c->wait_line("Type your name and press Enter."));
-    c->line(name);
-    auto answer = c->next_line();
+    c->send_line(name);
+    auto answer = c->line();
     BOOST_REQUIRE(answer);
     if (answer->starts_with("name refused")) return nullptr;
     BOOST_REQUIRE(c->wait_line(name + " joined the chat"));
@@ -166,7 +88,7 @@ std::unique_ptr<client> line_user(unsigned short port, const std::string& name) 
 void wait_linked(client& speaker, const std::string& speaker_name, client& listener) {
     for (int attempt = 0; attempt < 100; ++attempt) {
         const std::string probe = "probe " + std::to_string(attempt);
-        speaker.line(probe);
+        speaker.send_line(probe);
         if (listener.wait_line(speaker_name + ": " + probe, 50ms)) return;
     }
     BOOST_FAIL("the nodes never linked through Redis");
@@ -185,18 +107,18 @@ BOOST_AUTO_TEST_CASE(messages_cross_both_ways_and_both_protocols) {
     wait_linked(*alice, "alice", *carol);
     wait_linked(*carol, "carol", *alice);
     client bob(b.header_port);  // header, node B
-    bob.frame("bob");
+    bob.send_frame("bob");
     BOOST_TEST(bob.wait_event("server", "bob joined the chat"));
     BOOST_TEST(alice->wait_line("bob joined the chat"));  // join notices cross too
 
-    alice->line("hello from A");
+    alice->send_line("hello from A");
     BOOST_TEST(bob.wait_event("alice", "hello from A"));
     BOOST_TEST(carol->wait_line("alice: hello from A"));
-    bob.frame("hello from B");
+    bob.send_frame("hello from B");
     BOOST_TEST(alice->wait_line("bob: hello from B"));
     BOOST_TEST(carol->wait_line("bob: hello from B"));
     // alice saw her own line once (locally), not a second time through Redis.
-    carol->line("marker");
+    carol->send_line("marker");
     BOOST_TEST(alice->wait_line("carol: marker"));
     BOOST_TEST(alice->pending().find("hello from A") == std::string::npos);
 }
@@ -209,26 +131,26 @@ BOOST_AUTO_TEST_CASE(a_name_taken_on_one_node_is_refused_on_the_other) {
     // Line protocol on B: refused, and may retry on the same connection.
     client other(b.line_port);
     BOOST_REQUIRE(other.wait_line("Type your name and press Enter."));
-    other.line("DAVE");
-    auto answer = other.next_line();
+    other.send_line("DAVE");
+    auto answer = other.line();
     BOOST_REQUIRE(answer);
     BOOST_TEST(answer->starts_with("name refused"), *answer);
     // Header protocol on B: one notice, then closed.
     client header(b.header_port);
-    header.frame("dave");
-    auto from = header.next_frame(), text = header.next_frame();
+    header.send_frame("dave");
+    auto from = header.frame(), text = header.frame();
     BOOST_REQUIRE(from && text);
     BOOST_TEST(*from == "server");
     BOOST_TEST(text->starts_with("name refused"), *text);
     BOOST_TEST(header.closed_by_server());
     // Dave leaves: the name is free on B.
-    dave->line("{quit}");
+    dave->send_line("{quit}");
     BOOST_TEST(dave->closed_by_server());
     bool taken = false;
     for (int attempt = 0; attempt < 100 && !taken; ++attempt) {  // the release travels through Redis
         BOOST_REQUIRE(other.wait_line("Type your name and press Enter."));
-        other.line("dave");
-        auto reply = other.next_line();
+        other.send_line("dave");
+        auto reply = other.line();
         BOOST_REQUIRE(reply);
         taken = reply->starts_with("Welcome");
         if (!taken) std::this_thread::sleep_for(20ms);
@@ -267,7 +189,7 @@ BOOST_AUTO_TEST_CASE(local_chat_survives_a_redis_restart_and_then_links_again) {
     // Down: each node's own users still talk; a new name is refused (the bus cannot tell).
     auto heidi = line_user(a.line_port, "heidi");
     BOOST_TEST(!heidi);
-    frank->line("while Redis is down");
+    frank->send_line("while Redis is down");
     BOOST_TEST(ivan->wait_line("frank: while Redis is down"));
     redis.start();
     wait_linked(*frank, "frank", *grace);

@@ -64,18 +64,6 @@ std::uint16_t parse_port(const std::string& text, const std::string& what) {
     throw usage_error(what + " must be a port number from 0 to 65535, not '" + text + "'");
 }
 
-tcp::socket connect_tcp(asio::io_context& io, const std::string& host, const std::string& port) {
-    boost::system::error_code ec;
-    tcp::resolver resolver(io);
-    auto results = resolver.resolve(host, port, ec);
-    if (ec) throw std::runtime_error("cannot resolve " + host + ":" + port + ": " + ec.message());
-    tcp::socket socket(io);
-    asio::connect(socket, results, ec);
-    if (ec) throw std::runtime_error("cannot connect to " + host + ":" + port + ": " + ec.message());
-    socket.set_option(tcp::no_delay(true), ec);
-    return socket;
-}
-
 udp::endpoint resolve_udp(asio::io_context& io, const std::string& host, const std::string& port) {
     boost::system::error_code ec;
     udp::resolver resolver(io);

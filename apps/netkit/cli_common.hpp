@@ -5,6 +5,7 @@
 #include "commands.hpp"
 
 #include <netkit/asio.hpp>
+#include <netkit/connect.hpp>
 #include <netkit/log.hpp>
 #include <netkit/server_host.hpp>
 
@@ -45,8 +46,6 @@ log_level parse_level(const std::string& text);
 // Raises the open-file limit, runs `host` until a signal, returns the exit status.
 int run_host(server_host& host, const server_settings& s);
 
-// Resolves HOST:PORT and connects; throws std::runtime_error("cannot connect to ...: reason").
-tcp::socket connect_tcp(asio::io_context& io, const std::string& host, const std::string& port);
 udp::endpoint resolve_udp(asio::io_context& io, const std::string& host, const std::string& port);
 
 // Sends one datagram and waits up to `timeout` for the answer (nullopt when none came).

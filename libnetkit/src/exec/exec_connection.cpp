@@ -1,5 +1,7 @@
 #include <netkit/exec/exec_connection.hpp>
 
+#include <netkit/connect.hpp>
+
 #include <array>
 #include <stdexcept>
 
@@ -7,25 +9,13 @@ namespace netkit {
 
 namespace {
 
-tcp::socket connect(asio::io_context& io, const std::string& host, const std::string& port) {
-    boost::system::error_code ec;
-    tcp::resolver resolver(io);
-    auto results = resolver.resolve(host, port, ec);
-    if (ec) throw std::runtime_error("cannot resolve " + host + ":" + port + ": " + ec.message());
-    tcp::socket socket(io);
-    asio::connect(socket, results, ec);
-    if (ec) throw std::runtime_error("cannot connect to " + host + ":" + port + ": " + ec.message());
-    socket.set_option(tcp::no_delay(true), ec);
-    return socket;
-}
-
 // A server line is short; anything longer is not our protocol.
 constexpr std::size_t max_server_line = 256;
 
 }  // namespace
 
 exec_connection::exec_connection(asio::io_context& io, const std::string& host, const std::string& port)
-    : where_(host + ":" + port), socket_(connect(io, host, port)) {}
+    : where_(host + ":" + port), socket_(connect_tcp(io, host, port)) {}
 
 std::string exec_connection::read_line() {
     boost::system::error_code ec;
