@@ -349,11 +349,14 @@ BOOST_AUTO_TEST_CASE(requests_over_max_procs_wait_their_turn) {
 BOOST_AUTO_TEST_CASE(token_is_required_when_configured) {
     exec_options o;
     o.token = "s3cret token";
+    o.refusal_delay = 300ms;
     server s(o);
     {
         client c(s.endpoint);
+        const auto sent = std::chrono::steady_clock::now();
         c.send("AUTH s3cret tokeN");
         BOOST_TEST(c.line().value_or("") == "ERR wrong token");
+        BOOST_TEST((std::chrono::steady_clock::now() - sent >= 300ms));  // the answer waited
         BOOST_TEST(c.at_end());
     }
     {

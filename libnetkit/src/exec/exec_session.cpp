@@ -73,8 +73,11 @@ asio::awaitable<bool> exec_session::authenticate() {
     std::string_view problem;
     if (got == line_status::too_long || !line.starts_with(auth_prefix))
         problem = "expected AUTH <token> as the first line";
-    else if (!token_equals(*service_->options().token, std::string_view(line).substr(auth_prefix.size())))
+    else if (!token_equals(*service_->options().token, std::string_view(line).substr(auth_prefix.size()))) {
         problem = "wrong token";
+        asio::steady_timer pause(socket_.get_executor(), service_->options().refusal_delay);
+        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
     const std::string answer = problem.empty() ? "OK\n" : "ERR " + std::string(problem) + "\n";
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(answer), asio::as_tuple(asio::use_awaitable));
     if (problem.empty()) co_return !ec;

@@ -8,6 +8,7 @@
 #include <netkit/log.hpp>
 #include <netkit/tcp_server.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -19,6 +20,8 @@ namespace netkit {
 struct exec_options {
     std::vector<std::string> allow = allow_list::default_names();  // names or absolute paths
     std::optional<std::string> token;  // when set, the first line must be `AUTH <token>`
+    // A wrong token is answered only after this pause, so guessing costs time on every try.
+    std::chrono::milliseconds refusal_delay{1000};
     bool allow_shell = false;          // run each line with /bin/sh -c, as the lesson does
     std::size_t max_procs = 4;         // commands running at once, server-wide
     std::size_t max_line = 4096;       // longest request line in bytes, without its "\n"
