@@ -41,6 +41,13 @@ BOOST_AUTO_TEST_CASE(endpoints_print_both_families) {
     BOOST_TEST(out.str() == "listening on 127.0.0.1:1234 (header)\n");
 }
 
+BOOST_AUTO_TEST_CASE(ports_are_decimal_numbers_up_to_65535) {
+    BOOST_TEST(parse_port("0") == 0);
+    BOOST_TEST(parse_port("65535") == 65535);
+    for (const char* bad : {"", "65536", "70000", "-1", "12ab", " 80", "80 ", "0x50"})
+        BOOST_CHECK_THROW(parse_port(bad), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(log_records_are_one_line_with_a_level) {
     std::ostringstream out;
     logger log(log_level::info, &out);

@@ -1,8 +1,10 @@
 #include "cli_common.hpp"
 
+#include <netkit/endpoint.hpp>
 #include <netkit/runtime.hpp>
 
 #include <iostream>
+#include <stdexcept>
 
 namespace netkit::cli {
 
@@ -56,12 +58,10 @@ int run_host(server_host& host, const server_settings& s) {
 
 std::uint16_t parse_port(const std::string& text, const std::string& what) {
     try {
-        std::size_t used = 0;
-        const unsigned long value = std::stoul(text, &used);
-        if (used == text.size() && value <= 65535) return static_cast<std::uint16_t>(value);
-    } catch (const std::exception&) {
+        return netkit::parse_port(text);
+    } catch (const std::invalid_argument&) {
+        throw usage_error(what + " must be a port number from 0 to 65535, not '" + text + "'");
     }
-    throw usage_error(what + " must be a port number from 0 to 65535, not '" + text + "'");
 }
 
 udp::endpoint resolve_udp(asio::io_context& io, const std::string& host, const std::string& port) {

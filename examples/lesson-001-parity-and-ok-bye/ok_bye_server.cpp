@@ -3,22 +3,12 @@
 // Usage: lesson001_ok_bye_server [PORT [ADDRESS]]   (defaults: 65432, 127.0.0.1)
 #include <netkit/endpoint.hpp>
 
-#include <charconv>
 #include <iostream>
 #include <stdexcept>
 #include <string>
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-
-// "65432" -> 65432; anything that is not a number from 0 to 65535 is an error.
-std::uint16_t parse_port(std::string_view text) {
-    std::uint16_t port = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (ec != std::errc() || end != text.data() + text.size())
-        throw std::invalid_argument("not a port number: '" + std::string(text) + "'");
-    return port;
-}
 
 // One connection: TCP carries a stream of bytes, not messages, so each message is a line ending
 // in '\n' (one recv() may hold half a message, or two).
@@ -40,7 +30,7 @@ void serve(tcp::socket& conn) {
 }
 
 int main(int argc, char* argv[]) try {
-    const std::uint16_t port = parse_port(argc > 1 ? argv[1] : "65432");
+    const std::uint16_t port = netkit::parse_port(argc > 1 ? argv[1] : "65432");
     const auto address = netkit::parse_address(argc > 2 ? argv[2] : "127.0.0.1");
 
     asio::io_context io;

@@ -2,7 +2,6 @@
 // Usage: lesson001_parity_server [PORT [ADDRESS]]   (defaults: 20000, 127.0.0.1)
 #include <netkit/endpoint.hpp>
 
-#include <charconv>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -10,17 +9,8 @@
 namespace asio = boost::asio;
 using udp = asio::ip::udp;
 
-// "20000" -> 20000; anything that is not a number from 0 to 65535 is an error.
-std::uint16_t parse_port(std::string_view text) {
-    std::uint16_t port = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (ec != std::errc() || end != text.data() + text.size())
-        throw std::invalid_argument("not a port number: '" + std::string(text) + "'");
-    return port;
-}
-
 int main(int argc, char* argv[]) try {
-    const std::uint16_t port = parse_port(argc > 1 ? argv[1] : "20000");
+    const std::uint16_t port = netkit::parse_port(argc > 1 ? argv[1] : "20000");
     const auto address = netkit::parse_address(argc > 2 ? argv[2] : "127.0.0.1");
 
     asio::io_context io;

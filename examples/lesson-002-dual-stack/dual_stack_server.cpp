@@ -3,7 +3,6 @@
 // Usage: lesson002_dual_stack_server [PORT]   (default: 45000; listens on every address, like the lesson)
 #include <netkit/endpoint.hpp>
 
-#include <charconv>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -11,17 +10,8 @@
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-// "45000" -> 45000; anything that is not a number from 0 to 65535 is an error.
-std::uint16_t parse_port(std::string_view text) {
-    std::uint16_t port = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (ec != std::errc() || end != text.data() + text.size())
-        throw std::invalid_argument("not a port number: '" + std::string(text) + "'");
-    return port;
-}
-
 int main(int argc, char* argv[]) try {
-    const std::uint16_t port = parse_port(argc > 1 ? argv[1] : "45000");
+    const std::uint16_t port = netkit::parse_port(argc > 1 ? argv[1] : "45000");
     asio::io_context io;
 
     tcp::acceptor s(io);

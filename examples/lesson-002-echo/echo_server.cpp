@@ -3,7 +3,6 @@
 // Usage: lesson002_echo_server PORT [ADDRESS]   (default address: 127.0.0.1)
 #include <netkit/endpoint.hpp>
 
-#include <charconv>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -11,21 +10,12 @@
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-// "7007" -> 7007; anything that is not a number from 0 to 65535 is an error.
-std::uint16_t parse_port(std::string_view text) {
-    std::uint16_t port = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (ec != std::errc() || end != text.data() + text.size())
-        throw std::invalid_argument("not a port number: '" + std::string(text) + "'");
-    return port;
-}
-
 int main(int argc, char* argv[]) try {
     if (argc < 2) {
         std::cerr << "usage: lesson002_echo_server PORT [ADDRESS]\n";
         return 2;
     }
-    const tcp::endpoint where(netkit::parse_address(argc > 2 ? argv[2] : "127.0.0.1"), parse_port(argv[1]));
+    const tcp::endpoint where(netkit::parse_address(argc > 2 ? argv[2] : "127.0.0.1"), netkit::parse_port(argv[1]));
     asio::io_context io;
 
     tcp::acceptor ss(io);

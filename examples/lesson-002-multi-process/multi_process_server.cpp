@@ -18,15 +18,6 @@
 #include <system_error>
 #include <vector>
 
-// "7007" -> 7007; anything that is not a number from 0 to 65535 is an error.
-std::uint16_t parse_port(std::string_view text) {
-    std::uint16_t port = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (ec != std::errc() || end != text.data() + text.size())
-        throw std::invalid_argument("not a port number: '" + std::string(text) + "'");
-    return port;
-}
-
 // One worker process: its own io_context (inside server_host) serving echo until SIGINT/SIGTERM.
 // Writes its port to `ready` once it listens.
 int run_worker(const std::string& address, std::uint16_t port, int ready, const sigset_t& signals) {
@@ -87,7 +78,7 @@ int main(int argc, char* argv[]) {
     ::sigprocmask(SIG_BLOCK, &signals, nullptr);
     bool stopping = false, clean = true;
     try {
-        std::uint16_t port = parse_port(argv[1]);
+        std::uint16_t port = netkit::parse_port(argv[1]);
         const std::string n = argc > 2 ? argv[2] : std::to_string(netkit::default_thread_count());
         unsigned count = 0;
         const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), count);

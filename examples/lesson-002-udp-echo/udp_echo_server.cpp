@@ -4,21 +4,11 @@
 #include <netkit/echo/udp_echo.hpp>
 #include <netkit/endpoint.hpp>
 
-#include <charconv>
 #include <csignal>
 #include <iostream>
 #include <stdexcept>
 
 namespace asio = boost::asio;
-
-// "7007" -> 7007; anything that is not a number from 0 to 65535 is an error.
-std::uint16_t parse_port(std::string_view text) {
-    std::uint16_t port = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (ec != std::errc() || end != text.data() + text.size())
-        throw std::invalid_argument("not a port number: '" + std::string(text) + "'");
-    return port;
-}
 
 int main(int argc, char* argv[]) try {
     if (argc < 2) {
@@ -28,7 +18,7 @@ int main(int argc, char* argv[]) try {
     asio::io_context io;
     netkit::logger log;  // warnings and errors on stderr
     const netkit::udp_server_options options{.bind_address = argc > 2 ? argv[2] : "127.0.0.1",
-                                             .port = parse_port(argv[1])};
+                                             .port = netkit::parse_port(argv[1])};
     netkit::udp_server server(io, options, netkit::udp_echo_handler(), log);
     // The event loop runs until the server stops: closing its socket ends its receive loop.
     asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -3,14 +3,15 @@
 // Usage: named_chat_server [PORT]   (default 53000, as in the report)
 #include <netkit/chat/hub.hpp>
 #include <netkit/chat/line_session.hpp>
+#include <netkit/endpoint.hpp>
 #include <netkit/server_host.hpp>
 
 #include <iostream>
 #include <string>
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
     using namespace netkit;
-    const auto port = static_cast<std::uint16_t>(argc > 1 ? std::stoi(argv[1]) : 53000);
+    const auto port = netkit::parse_port(argc > 1 ? argv[1] : "53000");
 
     logger log;
     chat::in_process_bus nobody;
@@ -21,4 +22,7 @@ int main(int argc, char** argv) {
     // One line_session per client, instead of one Python thread per client.
     host.add_tcp({.port = port, .label = "line"}, chat::line_session_factory(room, {}, log));
     return host.run(2, std::chrono::seconds(2), std::cout);  // until Ctrl-C / SIGTERM
+} catch (const std::exception& e) {  // a bad port, or the port already in use
+    std::cerr << "named_chat_server: " << e.what() << "\n";
+    return 1;
 }

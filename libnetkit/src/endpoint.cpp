@@ -1,5 +1,6 @@
 #include <netkit/endpoint.hpp>
 
+#include <charconv>
 #include <stdexcept>
 
 namespace netkit {
@@ -9,6 +10,14 @@ asio::ip::address parse_address(std::string_view text) {
     auto address = asio::ip::make_address(std::string(text), ec);
     if (ec) throw std::invalid_argument("not a numeric IP address: '" + std::string(text) + "'");
     return address;
+}
+
+std::uint16_t parse_port(std::string_view text) {
+    std::uint16_t port = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+        throw std::invalid_argument("not a port number from 0 to 65535: '" + std::string(text) + "'");
+    return port;
 }
 
 namespace {

@@ -12,6 +12,9 @@ namespace netkit {
 
 // Parses a numeric IPv4/IPv6 address; throws std::invalid_argument with the bad text in the message.
 asio::ip::address parse_address(std::string_view text);
+// Parses a decimal port number from 0 to 65535; throws std::invalid_argument with the bad text
+// ("70000" is an error, not port 4464).
+std::uint16_t parse_port(std::string_view text);
 
 // "127.0.0.1:80" or "[::1]:80".
 std::string to_string(const tcp::endpoint& ep);
