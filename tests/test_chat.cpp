@@ -92,11 +92,10 @@ BOOST_AUTO_TEST_CASE(wire_encodings) {
     BOOST_TEST(line_event({chat_event::kind::left, "ann", {}}) == "ann left the chat\n");
 }
 
-BOOST_AUTO_TEST_CASE(outbox_batches_wakes_and_overflows) {
+BOOST_AUTO_TEST_CASE(outbox_starts_one_writer_batches_and_overflows) {
     outbox box(100);
     std::vector<shared_bytes> batch;
-    BOOST_TEST((box.take(batch) == outbox::take_result::wait));
-    BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'a')) == outbox::push_result::wake));
+    BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'a')) == outbox::push_result::start_writer));
     BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'b')) == outbox::push_result::queued));
     BOOST_TEST((box.take(batch) == outbox::take_result::batch));
     BOOST_TEST(batch.size() == 2u);
@@ -106,11 +105,23 @@ BOOST_AUTO_TEST_CASE(outbox_batches_wakes_and_overflows) {
     BOOST_TEST((box.take(batch) == outbox::take_result::done));
 }
 
+BOOST_AUTO_TEST_CASE(outbox_writer_ends_when_empty_and_the_next_push_starts_another) {
+    outbox box(100);
+    std::vector<shared_bytes> batch;
+    BOOST_TEST((box.push(std::make_shared<const std::string>("hi")) == outbox::push_result::start_writer));
+    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
+    box.written(2);
+    batch.clear();
+    BOOST_TEST((box.take(batch) == outbox::take_result::idle));
+    BOOST_TEST(!box.seal());  // no writer left running: nothing to wait for
+    BOOST_TEST((box.push(std::make_shared<const std::string>("late")) == outbox::push_result::closed));
+}
+
 BOOST_AUTO_TEST_CASE(outbox_seal_flushes_then_finishes) {
     outbox box(100);
     std::vector<shared_bytes> batch;
     box.push(std::make_shared<const std::string>("bye"));
-    BOOST_TEST(!box.seal());
+    BOOST_TEST(box.seal());  // the writer started by the push is still to send "bye"
     BOOST_TEST((box.push(std::make_shared<const std::string>("late")) == outbox::push_result::closed));
     BOOST_TEST((box.take(batch) == outbox::take_result::batch));
     BOOST_TEST(*batch.at(0) == "bye");
@@ -118,6 +129,7 @@ BOOST_AUTO_TEST_CASE(outbox_seal_flushes_then_finishes) {
     batch.clear();
     BOOST_TEST((box.take(batch) == outbox::take_result::done));
     BOOST_TEST(box.pending_bytes() == 0u);
+    BOOST_TEST(!box.seal());
 }
 
 BOOST_FIXTURE_TEST_CASE(hub_encodes_once_per_protocol_and_skips_the_header_sender, hub_fixture) {

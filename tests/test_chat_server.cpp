@@ -36,8 +36,8 @@ struct running_chat {
     explicit running_chat(chat::chat_options options = {}) {
         header_port = host.add_tcp({.label = "header"}, chat::header_session_factory(room, options, log))
                           .local_endpoint().port();
-        line_port = host.add_tcp({.label = "line"}, chat::line_session_factory(room, options, log))
-                        .local_endpoint().port();
+        line_server = &host.add_tcp({.label = "line"}, chat::line_session_factory(room, options, log));
+        line_port = line_server->local_endpoint().port();
         room.start();
         runner = std::jthread([this] {
             std::ostringstream announce;
@@ -58,6 +58,7 @@ struct running_chat {
     chat::hub room{bus, log};
     server_host host{log};
     unsigned short header_port = 0, line_port = 0;
+    tcp_server* line_server = nullptr;
     std::jthread runner;
 };
 
@@ -286,6 +287,32 @@ BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_dropped_while_others_keep_re
     BOOST_TEST(members_become(s.room, 2));
     s.stop();
     BOOST_TEST(s.log_text().find("slow consumer stuck") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_leaves_with_output_unread_is_closed_after_flush_timeout) {
+    running_chat s(chat::chat_options{.max_message = 65536, .max_queue = 64 * 1024 * 1024, .flush_timeout = 300ms});
+    auto stuck = line_user(s.line_port, "stuck", 4096);  // never reads from now on
+    auto reader = line_user(s.line_port, "reader");
+    auto writer = header_user(s.header_port, "writer");
+    BOOST_TEST(reader->wait_line("writer joined the chat"));
+    // 12 MiB: more than the kernel buffers towards `stuck` hold, far less than max_queue.
+    const std::string body(60 * 1024, 'm');
+    for (int i = 0; i < 200; ++i) writer->send_frame(body);
+    int received = 0;
+    while (received < 200 && reader->line(10s) == "writer: " + body) ++received;
+    BOOST_TEST(received == 200);  // so every message was queued for `stuck` too
+    BOOST_TEST(s.line_server->connection_count() == 2u);
+
+    stuck->socket().shutdown(tcp::socket::shutdown_send);  // leaves, its queue still full
+    BOOST_TEST(reader->wait_line("stuck left the chat"));
+    bool closed = false;
+    for (int i = 0; i < 1000 && !closed; ++i) {
+        closed = s.line_server->connection_count() == 1u;
+        if (!closed) std::this_thread::sleep_for(5ms);  // no event for a session's end
+    }
+    BOOST_TEST(closed);
+    s.stop();
+    BOOST_TEST(s.log_text().find("queued output not read in time") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(five_hundred_concurrent_clients) {

@@ -3,7 +3,10 @@
 
 #include <netkit/write_all.hpp>
 
+#include <filesystem>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace netkit::bench {
@@ -94,18 +97,7 @@ asio::awaitable<void> connect_loop(const options& o, results& r) {
     }
 }
 
-// Reads and drops whatever a held connection is sent (chat notices), so the server never sees a
-// slow consumer.
-asio::awaitable<void> drain(std::shared_ptr<tcp::socket> s) {
-    char sink[256];
-    for (;;) {
-        auto [ec, n] = co_await s->async_read_some(asio::buffer(sink), as_tuple(use_awaitable));
-        if (ec) co_return;
-    }
-}
-
-std::string hello_for(const options& o, unsigned i) {
-    const std::string name = "hold" + std::to_string(i);
+std::string hello_for(const options& o, const std::string& name) {
     if (o.hello == "line") return name + "\n";
     if (o.hello == "header") {
         std::string h = std::to_string(name.size());
@@ -115,25 +107,78 @@ std::string hello_for(const options& o, unsigned i) {
     return {};
 }
 
+// Every held connection of one opener runs on the opener's strand and shares one buffer for what
+// it reads and drops. Sharing is only safe because each one waits for data first and then reads
+// synchronously: an outstanding async_read_some may fill its buffer before its handler runs.
+using sink = std::shared_ptr<std::vector<char>>;
+
+// Waits for data and reads it into the shared buffer; empty at the end of the stream.
+asio::awaitable<std::string_view> read_into(tcp::socket& s, std::vector<char>& buffer) {
+    for (;;) {
+        auto [wait_ec] = co_await s.async_wait(tcp::socket::wait_read, as_tuple(use_awaitable));
+        if (wait_ec) co_return std::string_view();
+        boost::system::error_code ec;
+        const std::size_t n = s.read_some(asio::buffer(buffer), ec);
+        if (ec == asio::error::would_block) continue;
+        if (ec || n == 0) co_return std::string_view();
+        co_return std::string_view(buffer.data(), n);
+    }
+}
+
+// One held connection. A chat client counts as held only once the server has admitted it, i.e.
+// it has seen its own join notice (both protocols send "NAME joined the chat" to the newcomer):
+// a finished connect() only means the kernel queued the connection. Afterwards it reads and drops
+// whatever comes (later joins), so the server never sees a slow consumer.
+asio::awaitable<void> hold_connection(std::shared_ptr<tcp::socket> s, const options& o, results& r,
+                                      std::string name, sink buffer) {
+    boost::system::error_code ec;
+    s->non_blocking(true, ec);
+    if (o.hello != "none") {
+        const std::string marker = name + " joined the chat";
+        std::string seen;
+        while (seen.find(marker) == std::string::npos) {
+            const auto bytes = co_await read_into(*s, *buffer);
+            if (bytes.empty() || seen.size() > 64 * 1024) {  // closed, or talking about something else
+                r.failed++;
+                r.errors++;
+                co_return;
+            }
+            seen += bytes;
+        }
+    }
+    r.ready++;
+    while (!(co_await read_into(*s, *buffer)).empty()) {
+    }
+}
+
 // A few openers each open their share one after another, so the listen backlog never overflows.
 asio::awaitable<void> hold_opener(const options& o, results& r, unsigned first, unsigned step) {
     const auto ex = co_await asio::this_coro::executor;
+    auto buffer = std::make_shared<std::vector<char>>(64 * 1024);
     for (unsigned i = first; i < o.connections; i += step) {
         auto s = std::make_shared<tcp::socket>(ex);
         if (!co_await open(*s, o, r)) continue;
-        const std::string hello = hello_for(o, i);
+        const std::string name = "hold" + std::to_string(i);
+        const std::string hello = hello_for(o, name);
         if (!hello.empty()) {
             auto [ec, n] = co_await asio::async_write(*s, asio::buffer(hello), as_tuple(use_awaitable));
             if (ec) {
                 r.failed++;
                 continue;
             }
-            asio::co_spawn(ex, drain(s), asio::detached);
-        } else {
-            asio::co_spawn(ex, drain(s), asio::detached);  // notices a close by the server
         }
-        r.ready++;
+        asio::co_spawn(ex, hold_connection(s, o, r, name, buffer), asio::detached);
     }
+}
+
+// Open descriptors of a process (its sockets, mostly); -1 when it cannot be read.
+long open_files(pid_t pid) {
+    std::error_code ec;
+    long n = 0;
+    for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end;
+         !ec && it != end; it.increment(ec))
+        ++n;
+    return ec ? -1 : n;
 }
 
 }  // namespace
@@ -163,16 +208,31 @@ void connect_rate(const options& o, results& r) {
 
 void hold(const options& o, results& r) {
     r.has_latency = false;
-    if (o.server_pid) r.rss_before_kib = rss_kib(o.server_pid);
+    long files_before = -1;
+    if (o.server_pid) {
+        r.rss_before_kib = rss_kib(o.server_pid);
+        files_before = open_files(o.server_pid);
+    }
     asio::io_context io;
     const unsigned openers = std::min(o.connections, 64u);
     for (unsigned i = 0; i < openers; ++i)
         asio::co_spawn(asio::make_strand(io), hold_opener(o, r, i, openers), asio::detached);
     run_bounded(io, o, r, o.connections, [&]() -> asio::awaitable<void> {
-        // Let the server finish accepting and greeting before reading its memory.
-        asio::steady_timer settle(io, std::chrono::milliseconds(300));
-        co_await settle.async_wait(use_awaitable);
-        if (o.server_pid) r.rss_after_kib = rss_kib(o.server_pid);
+        if (!o.server_pid) co_return;
+        // An echo connection is ready once connected, which the server may not have accepted yet:
+        // wait until the server holds a descriptor for each (within the setup limit), then give
+        // it a moment to settle before reading its memory.
+        asio::steady_timer timer(io);
+        const auto give_up = clock::now() + std::chrono::duration_cast<clock::duration>(
+                                                std::chrono::duration<double>(o.setup_limit));
+        while (files_before >= 0 && open_files(o.server_pid) < files_before + long(r.ready.load()) &&
+               clock::now() < give_up) {
+            timer.expires_after(std::chrono::milliseconds(10));
+            co_await timer.async_wait(use_awaitable);
+        }
+        timer.expires_after(std::chrono::milliseconds(300));
+        co_await timer.async_wait(use_awaitable);
+        r.rss_after_kib = rss_kib(o.server_pid);
     });
     r.messages = r.ready.load();
     r.note = "connections held idle";

@@ -1,9 +1,6 @@
 #include <netkit/chat/chat_session.hpp>
 
 #include <netkit/endpoint.hpp>
-#include <netkit/write_all.hpp>
-
-#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <array>
 
@@ -11,7 +8,6 @@ namespace netkit::chat {
 
 using asio::as_tuple;
 using asio::use_awaitable;
-using namespace asio::experimental::awaitable_operators;
 
 chat_session::chat_session(tcp::socket socket, hub& room, const chat_options& options, logger& log)
     : tcp_session(std::move(socket)),
@@ -19,7 +15,7 @@ chat_session::chat_session(tcp::socket socket, hub& room, const chat_options& op
       options_(options),
       log_(log),
       outbox_(options.max_queue),
-      wake_(socket_.get_executor()) {}
+      flushed_(socket_.get_executor()) {}
 
 std::string chat_session::describe() const {
     std::string who = name_.empty() ? std::string("(no name yet)") : name_;
@@ -28,11 +24,7 @@ std::string chat_session::describe() const {
 
 asio::awaitable<void> chat_session::run() {
     boost::system::error_code ec;
-    socket_.non_blocking(true, ec);  // receive_some() reads without blocking once woken
-    co_await (converse() && write_loop());
-}
-
-asio::awaitable<void> chat_session::converse() {
+    socket_.non_blocking(true, ec);  // read_ready() and flush() never block the thread
     try {
         co_await serve();
     } catch (const framing::error& e) {
@@ -44,7 +36,15 @@ asio::awaitable<void> chat_session::converse() {
     }
     if (claimed_) hub_.leave(*this, name_);
     if (entered_) log_.info(describe(), " left");
-    finish_output();
+
+    if (outbox_.seal()) {
+        // A writer is still sending what was queued: give it flush_timeout, so a client that
+        // stopped reading cannot keep its session (and queue) forever.
+        flushed_.expires_after(options_.flush_timeout);
+        auto [timer_ec] = co_await flushed_.async_wait(as_tuple(use_awaitable));
+        if (!timer_ec) log_.info("closing ", describe(), ": queued output not read in time");
+    }
+    close_connection();
 }
 
 asio::awaitable<std::optional<std::string>> chat_session::join(std::string name) {
@@ -71,83 +71,100 @@ void chat_session::send(std::string bytes) { deliver(std::make_shared<const std:
 void chat_session::deliver(shared_bytes bytes) { handle_push(outbox_.push(std::move(bytes))); }
 
 void chat_session::handle_push(outbox::push_result result) {
-    if (result == outbox::push_result::wake) {
-        // The writer waits on the strand's timer; only the strand may touch it.
+    if (result == outbox::push_result::start_writer) {
         asio::post(socket_.get_executor(),
-                   [self = std::static_pointer_cast<chat_session>(shared_from_this())] { self->wake_.cancel(); });
+                   [self = std::static_pointer_cast<chat_session>(shared_from_this())] { self->flush(); });
     } else if (result == outbox::push_result::overflow) {
         asio::post(socket_.get_executor(), [self = std::static_pointer_cast<chat_session>(shared_from_this())] {
             self->log_.warn("slow consumer ", self->describe(), ": more than ", self->outbox_.limit(),
                             " bytes waiting to be sent; disconnecting it");
-            boost::system::error_code ignored;
-            self->wake_.cancel();
-            self->socket_.close(ignored);  // fails a write stuck on the full socket, and the read
+            self->close_connection();  // fails a write stuck on the full socket, and the read
         });
     }
 }
 
-void chat_session::finish_output() {
-    if (outbox_.seal()) wake_.cancel();
+void chat_session::close_connection() {
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
 }
 
 void chat_session::on_stop_requested() {
     send(goodbye());
-    finish_output();
+    outbox_.seal();  // nothing after the goodbye; the writer closes the connection once it is out
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_receive, ignored);
 }
 
-asio::awaitable<std::string_view> chat_session::receive_some() {
-    // Shared by every session this thread serves: a read fills it and the caller consumes it
-    // before its next suspension, so an idle client costs no read buffer at all.
+std::optional<std::string_view> chat_session::read_ready() {
+    // The caller consumes the bytes before its next suspension, so one buffer per thread serves
+    // every session.
     thread_local std::array<char, 64 * 1024> scratch;
-    for (;;) {
-        auto [wait_ec] = co_await socket_.async_wait(tcp::socket::wait_read, as_tuple(use_awaitable));
-        if (wait_ec) co_return std::string_view();
-        boost::system::error_code ec;
-        const std::size_t n = socket_.read_some(asio::buffer(scratch), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
-        if (ec || n == 0) co_return std::string_view();
-        co_return std::string_view(scratch.data(), n);
-    }
+    boost::system::error_code ec;
+    const std::size_t n = socket_.read_some(asio::buffer(scratch), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return std::string_view();
+    if (ec || n == 0) return std::nullopt;
+    return std::string_view(scratch.data(), n);
 }
 
-asio::awaitable<void> chat_session::write_loop() {
-    std::vector<shared_bytes> batch;
+void chat_session::flush() {
+    boost::system::error_code ec;
+    if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
     std::string flat;
     for (;;) {
-        const auto state = outbox_.take(batch);
-        if (state == outbox::take_result::done) break;
-        if (state == outbox::take_result::wait) {
-            wake_.expires_at(asio::steady_timer::time_point::max());
-            co_await wake_.async_wait(as_tuple(use_awaitable));
-            continue;
+        const auto state = outbox_.take(batch_);
+        if (state == outbox::take_result::idle) break;
+        if (state == outbox::take_result::done) {
+            // Sealed and flushed, or the connection failed: close it (which also ends a read still
+            // waiting in serve()) and let run() finish.
+            close_connection();
+            flushed_.cancel();
+            return;
         }
-        // Everything queued since the last write goes out in one write. Chat messages are small,
+        // Everything queued since the last write goes out in one send. Chat messages are small,
         // so a burst is copied into one flat buffer: one send call per burst costs the kernel far
         // less than many iovec entries (and Asio caps a gathered write at 64 of them).
         asio::const_buffer out;
-        if (batch.size() == 1) {
-            out = asio::buffer(*batch.front());
+        if (batch_.size() == 1) {
+            out = asio::buffer(*batch_.front());
         } else {
             flat.clear();
-            for (const auto& b : batch) flat += *b;
-            batch.clear();  // the shared buffers are not needed while the copy is written
+            for (const auto& b : batch_) flat += *b;
             out = asio::buffer(flat);
         }
-        const auto ec = co_await write_all(socket_, out);
-        batch.clear();
-        if (batch.capacity() > 64) std::vector<shared_bytes>().swap(batch);
-        if (flat.capacity() > 64 * 1024) std::string().swap(flat);  // a burst's memory goes back
-        if (ec) {
-            outbox_.close();
-            break;
+        const std::size_t sent = socket_.write_some(out, ec);
+        if (ec && ec != asio::error::would_block) {
+            batch_.clear();
+            outbox_.close();  // the next take() says done
+            continue;
         }
+        if (sent < out.size()) {
+            // The client's socket is full: a coroutine waits for room for the rest, then calls
+            // flush() again. Until then pushes only queue (the outbox still counts a writer).
+            std::string rest(static_cast<const char*>(out.data()) + sent, out.size() - sent);
+            const std::size_t burst = out.size();
+            batch_.clear();
+            asio::co_spawn(socket_.get_executor(),
+                           [self = std::static_pointer_cast<chat_session>(shared_from_this()),
+                            rest = std::move(rest), burst]() mutable {
+                               return self->write_rest(std::move(rest), burst);
+                           },
+                           asio::detached);
+            return;
+        }
+        batch_.clear();
         outbox_.written(out.size());
     }
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    socket_.close(ignored);  // also ends a read still waiting in serve()
+    if (batch_.capacity() > outbox::idle_entries) std::vector<shared_bytes>().swap(batch_);
+}
+
+asio::awaitable<void> chat_session::write_rest(std::string rest, std::size_t burst) {
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(rest), as_tuple(use_awaitable));
+    if (ec)
+        outbox_.close();
+    else
+        outbox_.written(burst);
+    flush();
 }
 
 }  // namespace netkit::chat

@@ -2,11 +2,6 @@
 
 namespace netkit::chat {
 
-namespace {
-// A queue that once held a burst gives its memory back when it is drained.
-constexpr std::size_t keep_entries = 64;
-}  // namespace
-
 outbox::outbox(std::size_t limit) : limit_(limit) {}
 
 outbox::push_result outbox::push(shared_bytes bytes) {
@@ -19,22 +14,21 @@ outbox::push_result outbox::push(shared_bytes bytes) {
     }
     bytes_ += bytes->size();
     queue_.push_back(std::move(bytes));
-    if (!waiting_) return push_result::queued;
-    waiting_ = false;
-    return push_result::wake;
+    if (writing_) return push_result::queued;
+    writing_ = true;
+    return push_result::start_writer;
 }
 
 outbox::take_result outbox::take(std::vector<shared_bytes>& batch) {
     std::lock_guard lock(mutex_);
-    if (closed_) return take_result::done;
-    if (!queue_.empty()) {
+    if (!closed_ && !queue_.empty()) {
         queue_.swap(batch);
         return take_result::batch;
     }
-    if (sealed_) return take_result::done;
-    if (queue_.capacity() > keep_entries) std::vector<shared_bytes>().swap(queue_);
-    waiting_ = true;
-    return take_result::wait;
+    writing_ = false;
+    if (closed_ || sealed_) return take_result::done;
+    if (queue_.capacity() > idle_entries) std::vector<shared_bytes>().swap(queue_);
+    return take_result::idle;
 }
 
 void outbox::written(std::size_t bytes) {
@@ -45,9 +39,7 @@ void outbox::written(std::size_t bytes) {
 bool outbox::seal() {
     std::lock_guard lock(mutex_);
     sealed_ = true;
-    const bool wake = waiting_;
-    waiting_ = false;
-    return wake;
+    return writing_;
 }
 
 void outbox::close() {

@@ -1,6 +1,6 @@
 // What the header and line sessions share: joining the hub, a bounded outbox drained by a writer
-// coroutine with one gathered write per wakeup, reading without holding a buffer while idle, and
-// the goodbye on shutdown.
+// that exists only while there is output (one send per batch), reading without holding a buffer
+// while idle, and the goodbye on shutdown.
 #pragma once
 
 #include <netkit/chat/hub.hpp>
@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace netkit::chat {
 
@@ -21,7 +22,7 @@ class chat_session : public tcp_session, public participant {
 public:
     chat_session(tcp::socket socket, hub& room, const chat_options& options, logger& log);
 
-    // Runs serve() and the writer side by side; leaves the hub and flushes before returning.
+    // Runs serve(), leaves the hub, then waits (at most flush_timeout) for queued output to go out.
     asio::awaitable<void> run() final;
     void deliver(shared_bytes bytes) final;
 
@@ -48,9 +49,13 @@ protected:
     asio::awaitable<std::optional<std::string_view>> read_frame(Decoder& decoder) {
         for (;;) {
             if (auto frame = decoder.next()) co_return frame;
-            const std::string_view bytes = co_await receive_some();
-            if (bytes.empty()) co_return std::nullopt;
-            decoder.feed(bytes);
+            // Waits for the client holding no buffer, then reads what arrived (an idle client
+            // costs no read buffer, and no coroutine frame beyond this one).
+            auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable));
+            if (ec) co_return std::nullopt;
+            const auto bytes = read_ready();
+            if (!bytes) co_return std::nullopt;
+            decoder.feed(*bytes);
         }
     }
 
@@ -65,16 +70,23 @@ protected:
     logger& log_;
 
 private:
-    // Waits until the client sent something, holding no buffer meanwhile, then reads it into a
-    // per-thread scratch buffer. The view is valid until the next suspension; empty at the end.
-    asio::awaitable<std::string_view> receive_some();
-    asio::awaitable<void> converse();
-    asio::awaitable<void> write_loop();
-    void finish_output();  // seal: the writer flushes, then closes the connection
+    // Reads what the socket holds into a buffer shared by every session of this thread, without
+    // blocking: the view is valid until the next suspension; empty if nothing was there after
+    // all; nullopt at the end of the stream or on an error.
+    std::optional<std::string_view> read_ready();
+    // Runs on the strand once a push found no writer: sends each batch the outbox holds with one
+    // non-blocking send, and returns when it is empty, so an idle client holds no writer at all.
+    // Closes the connection once the outbox is sealed and flushed.
+    void flush();
+    // Only for a client whose socket is full: waits until `rest` of a `burst`-byte batch is sent,
+    // then goes on with flush().
+    asio::awaitable<void> write_rest(std::string rest, std::size_t burst);
     void handle_push(outbox::push_result result);
+    void close_connection();
 
     outbox outbox_;
-    asio::steady_timer wake_;  // the idle writer waits on it; cancel() wakes it
+    std::vector<shared_bytes> batch_;  // the batch being sent; only flush() touches it
+    asio::steady_timer flushed_;  // run() waits on it for the last writer; cancel() ends the wait
     std::string name_;
     bool entered_ = false;
     bool claimed_ = false;

@@ -1,5 +1,6 @@
-// One client's bounded queue of outgoing bytes. Any thread may push; the session's writer takes
-// everything queued at once and sends it in one gathered write.
+// One client's bounded queue of outgoing bytes. Any thread may push; a writer runs only while
+// there is something to send, takes everything queued at once and sends it in one write. An idle
+// client therefore holds no writer and no queue memory.
 #pragma once
 
 #include <netkit/chat/participant.hpp>
@@ -16,31 +17,34 @@ public:
     explicit outbox(std::size_t limit);
 
     enum class push_result {
-        queued,    // the writer is busy and will find it
-        wake,      // the writer is waiting: wake it (on its strand)
-        overflow,  // over the limit: the queue is dropped and closed; disconnect the client
-        closed,    // sealed or closed: dropped
+        queued,        // a writer is running and will find it
+        start_writer,  // no writer was running: the caller must start one (it now counts as running)
+        overflow,      // over the limit: the queue is dropped and closed; disconnect the client
+        closed,        // sealed or closed: dropped
     };
     // Thread-safe.
     push_result push(shared_bytes bytes);
 
     enum class take_result {
         batch,  // `batch` holds everything that was queued
-        wait,   // nothing queued: the writer should wait to be woken
-        done,   // sealed and drained, or closed: the writer should finish
+        idle,   // nothing queued: the writer ends; the next push starts a new one
+        done,   // sealed and drained, or closed: the writer ends and closes the connection
     };
     // Writer side. Moves all queued buffers into `batch` (which must be empty).
     take_result take(std::vector<shared_bytes>& batch);
     // Writer side: `bytes` of the last batch have reached the socket and no longer count.
     void written(std::size_t bytes);
 
-    // No more pushes; the writer sends what is queued, then finishes. Returns true when the writer
-    // was waiting and must be woken.
+    // No more pushes. Returns true when a writer is still running: it sends what is queued, then
+    // ends with take_result::done.
     bool seal();
-    // No more pushes and nothing more to send: the writer finishes at once.
+    // No more pushes and nothing more to send: a running writer ends at its next take().
     void close();
 
     std::size_t pending_bytes() const;
+
+    // Queue slots an idle client keeps (a burst's larger queue is given back).
+    static constexpr std::size_t idle_entries = 4;
     std::size_t limit() const { return limit_; }
 
 private:
@@ -48,7 +52,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<shared_bytes> queue_;
     std::size_t bytes_ = 0;  // queued plus being written
-    bool waiting_ = false;
+    bool writing_ = false;   // a writer was started and has not ended
     bool sealed_ = false;
     bool closed_ = false;
 };
