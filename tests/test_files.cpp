@@ -1,6 +1,7 @@
 // The file-copy service (lesson 002 exercise) in-process: names, request parsing, hashing, the
 // store, and the protocol over loopback, including hostile names, planted symlinks, vanished and
 // stalled uploaders and concurrent uploads of one name.
+#include "support/pop_line.hpp"
 #include "support/temp_dir.hpp"
 
 #include <netkit/files/error.hpp>
@@ -58,11 +59,7 @@ public:
     std::string line(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         for (;;) {
-            if (auto nl = inbox_.find('\n'); nl != std::string::npos) {
-                std::string l = inbox_.substr(0, nl);
-                inbox_.erase(0, nl + 1);
-                return l;
-            }
+            if (auto l = test::pop_line(inbox_)) return *l;
             if (!fill(deadline)) return eof_ ? "<eof>" : "<timeout>";
         }
     }

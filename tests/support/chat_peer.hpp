@@ -2,6 +2,8 @@
 // socket): it speaks both protocols, so a test can read lines, frames or header-protocol events.
 #pragma once
 
+#include "support/pop_line.hpp"
+
 #include <netkit/asio.hpp>
 #include <netkit/framing/length_header.hpp>
 
@@ -39,11 +41,7 @@ public:
     std::optional<std::string> line(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         for (;;) {
-            if (auto nl = pending_.find('\n'); nl != std::string::npos) {
-                std::string out = pending_.substr(0, nl);
-                pending_.erase(0, nl + 1);
-                return out;
-            }
+            if (auto l = pop_line(pending_)) return l;
             if (!fill(deadline)) return std::nullopt;
         }
     }

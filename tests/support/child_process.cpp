@@ -1,4 +1,5 @@
 #include "support/child_process.hpp"
+#include "support/pop_line.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -52,11 +53,7 @@ child_process::~child_process() {
 std::optional<std::string> child_process::read_line(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-        if (auto nl = pending_.find('\n'); nl != std::string::npos) {
-            std::string line = pending_.substr(0, nl);
-            pending_.erase(0, nl + 1);
-            return line;
-        }
+        if (auto line = pop_line(pending_)) return line;
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || stdout_fd_ < 0) return std::nullopt;
