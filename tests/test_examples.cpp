@@ -80,6 +80,49 @@ BOOST_AUTO_TEST_CASE(tcp_ok_bye_answers_ok_then_bye_and_serves_the_next_client) 
                boost::test_tools::per_element());
 }
 
+// The lesson's Python programs send bare text ("hello", "close") and answer bare "OK"/"bye":
+// the examples must mix with them, so both sides are checked byte for byte.
+BOOST_AUTO_TEST_CASE(tcp_ok_bye_server_speaks_the_lessons_bytes) {
+    child_process server({example(lesson001, "lesson001_ok_bye_server"), "0"});
+    const auto port = server.wait_listening();
+    asio::io_context io;
+    tcp::socket python_client(io);
+    python_client.connect({asio::ip::make_address("127.0.0.1"), port});
+    std::string answer(2, '\0');
+    for (const std::string message : {"hello", "nc adds a newline\n"}) {
+        asio::write(python_client, asio::buffer(message));
+        asio::read(python_client, asio::buffer(answer));
+        BOOST_TEST(answer == "OK");
+    }
+    asio::write(python_client, asio::buffer(std::string("close")));
+    std::string rest;
+    boost::system::error_code ec;
+    asio::read(python_client, asio::dynamic_buffer(rest), ec);  // up to the server's close
+    BOOST_TEST(ec == asio::error::eof);
+    BOOST_TEST(rest == "bye");  // nothing before it: no newline after the "OK"s either
+}
+
+BOOST_AUTO_TEST_CASE(tcp_ok_bye_client_speaks_the_lessons_bytes) {
+    asio::io_context io;
+    tcp::acceptor python_server(io, {asio::ip::make_address("127.0.0.1"), 0});
+    const auto port = std::to_string(python_server.local_endpoint().port());
+    child_process client({example(lesson001, "lesson001_ok_bye_client"), "127.0.0.1", port});
+    client.write_stdin("hello\n\nclose\n");  // the empty line is not sent: TCP has no empty message
+    client.close_stdin();
+    tcp::socket conn = python_server.accept();
+    std::string message(5, '\0');
+    asio::read(conn, asio::buffer(message));
+    BOOST_TEST(message == "hello");
+    asio::write(conn, asio::buffer(std::string("OK")));
+    asio::read(conn, asio::buffer(message));
+    BOOST_TEST(message == "close");  // would start with '\n' if the client framed its messages
+    asio::write(conn, asio::buffer(std::string("bye")));
+    const std::string out = client.read_all();
+    BOOST_TEST(client.wait().value_or(-1) == 0);
+    BOOST_TEST(values_after(out, "Received: ") == (std::vector<std::string>{"OK", "bye"}),
+               boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(sequential_tcp_echo_serves_one_client_after_another) {
     child_process server({example("lesson-002-echo", "lesson002_echo_server"), "0"});
     const auto port = std::to_string(server.wait_listening());

@@ -16,14 +16,13 @@ int main(int argc, char* argv[]) try {
     tcp::socket tcp_socket(io);
     asio::connect(tcp_socket, tcp::resolver(io).resolve(host, port));  // socket + connect
 
-    std::string pending;
+    char data[1024];
     std::string message;
     while (std::cout << "Message to send: " << std::flush, std::getline(std::cin, message)) {
-        asio::write(tcp_socket, asio::buffer(message + "\n"));  // sendall: one line is one message
-        // recv: up to the end of the answer's line
-        const std::size_t n = asio::read_until(tcp_socket, asio::dynamic_buffer(pending, 1024), '\n');
-        const std::string reply = pending.substr(0, n - 1);
-        pending.erase(0, n);
+        if (message.empty()) continue;  // TCP has no empty message: no answer would ever come
+        asio::write(tcp_socket, asio::buffer(message));  // sendall: the text, as the lesson sends it
+        const std::size_t n = tcp_socket.read_some(asio::buffer(data));  // recv(1024): the answer
+        const std::string reply(data, n);
         std::cout << "Received: " << reply << std::endl;
         if (reply == "bye") break;
     }

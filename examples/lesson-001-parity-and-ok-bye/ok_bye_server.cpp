@@ -10,20 +10,21 @@
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-// One connection: TCP carries a stream of bytes, not messages, so each message is a line ending
-// in '\n' (one recv() may hold half a message, or two).
+// One connection, with the lesson's bytes: each recv() is one message, and the answer is "OK", or
+// "bye" to "close". That holds because the client waits for each answer before it sends again;
+// lesson 003 shows how to mark where a message ends when it does not.
 void serve(tcp::socket& conn) {
-    std::string pending;
+    char data[1024];
     for (;;) {
         boost::system::error_code ec;
-        // recv until a whole line is there; at most 1024 bytes, like the lesson's recv(1024).
-        const std::size_t n = asio::read_until(conn, asio::dynamic_buffer(pending, 1024), '\n', ec);
-        if (ec) return;  // the client left (or sent 1024 bytes without a newline)
-        std::string message = pending.substr(0, n - 1);
-        pending.erase(0, n);
-        if (!message.empty() && message.back() == '\r') message.pop_back();  // telnet, nc -C
+        const std::size_t n = conn.read_some(asio::buffer(data), ec);  // recv(1024)
+        if (ec) return;  // the client left
+        std::string message(data, n);
+        // Typed into nc or telnet a message ends with a newline, which the lesson's client does not send.
+        if (message.ends_with('\n')) message.pop_back();
+        if (message.ends_with('\r')) message.pop_back();
         std::cout << "Received: " << message << std::endl;
-        const std::string reply = message == "close" ? "bye\n" : "OK\n";
+        const std::string reply = message == "close" ? "bye" : "OK";
         asio::write(conn, asio::buffer(reply), ec);  // sendall
         if (ec || message == "close") return;
     }
