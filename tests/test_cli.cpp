@@ -118,6 +118,28 @@ BOOST_AUTO_TEST_CASE(bad_options_exit_2_with_a_message) {
     BOOST_TEST(help.wait().value_or(-1) == 0);
 }
 
+// Durations are checked before use: NaN, negative or huge seconds never reach a conversion.
+BOOST_AUTO_TEST_CASE(out_of_range_durations_exit_2_naming_the_option) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {{"serve", "echo", "--port", "0", "--grace", "nan"}, "--grace"},
+        {{"serve", "chat", "--header-port", "0", "--line-port", "0", "--flush-timeout", "-1"}, "--flush-timeout"},
+        {{"serve", "files", "--port", "0", "--idle-timeout", "1e300"}, "--idle-timeout"},
+        {{"serve", "exec", "--port", "0", "--timeout", "0"}, "--timeout"},
+        {{"date", "127.0.0.1", "9", "--timeout", "-0.5"}, "--timeout"},
+    };
+    for (const auto& [args, option] : cases) {
+        std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", exe};
+        argv.insert(argv.end(), args.begin(), args.end());
+        child_process run(argv);
+        const std::string out = run.read_all();
+        BOOST_TEST(run.wait().value_or(-1) == 2, args[1] << ' ' << option);
+        BOOST_TEST(out.find(option + " must be") != std::string::npos, out);
+    }
+    child_process help({exe, "serve", "chat", "--help"});
+    BOOST_TEST(help.read_all().find("--flush-timeout") != std::string::npos);
+    BOOST_TEST(help.wait().value_or(-1) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(client_reports_an_unreachable_server) {
     child_process client({exe, "echo", "127.0.0.1", std::to_string(closed_port()), "hi"});
     BOOST_TEST(client.wait().value_or(-1) == 1);

@@ -50,10 +50,19 @@ log_level parse_level(const std::string& text) {
 }
 
 int run_host(server_host& host, const server_settings& s) {
+    const auto grace = seconds_option(s.grace_seconds, "--grace", true);
     raise_open_file_limit(host.log());
     const unsigned threads = s.threads == 0 ? default_thread_count() : s.threads;
-    const auto grace = std::chrono::milliseconds(static_cast<long>(s.grace_seconds * 1000));
     return host.run(threads, grace, std::cout);
+}
+
+std::chrono::milliseconds seconds_option(double seconds, const std::string& option, bool zero_allowed) {
+    constexpr double max_seconds = 86400;
+    const bool fits = zero_allowed ? seconds >= 0 : seconds > 0;  // false for NaN too
+    if (!fits || seconds > max_seconds)
+        throw usage_error(option + " must be " + (zero_allowed ? "from 0" : "more than 0") + " to " +
+                          std::to_string(static_cast<int>(max_seconds)) + " seconds");
+    return std::chrono::milliseconds(static_cast<long>(seconds * 1000));
 }
 
 std::uint16_t parse_port(const std::string& text, const std::string& what) {

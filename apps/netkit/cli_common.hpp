@@ -53,6 +53,11 @@ std::optional<std::string> udp_exchange(asio::io_context& io, udp::socket& socke
                                         const udp::endpoint& server, const std::string& payload,
                                         std::chrono::milliseconds timeout);
 
+// A duration option given in seconds (fractions allowed) as milliseconds. Negative, NaN or huge
+// values are a usage_error naming the option, never an overflowing conversion; 0 passes only if
+// `zero_allowed`.
+std::chrono::milliseconds seconds_option(double seconds, const std::string& option, bool zero_allowed);
+
 // "1234" -> 1234, or usage_error naming the option.
 std::uint16_t parse_port(const std::string& text, const std::string& what);
 

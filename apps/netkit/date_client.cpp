@@ -36,7 +36,7 @@ int date_client(const args& a) {
     const udp::endpoint server = resolve_udp(io, host, port);
     udp::socket socket(io, server.protocol());
     const auto reply =
-        udp_exchange(io, socket, server, "date", std::chrono::milliseconds(static_cast<long>(timeout * 1000)));
+        udp_exchange(io, socket, server, "date", seconds_option(timeout, "--timeout", false));
     if (!reply) throw std::runtime_error("no reply from " + host + ":" + port + " (UDP) within the timeout");
     std::cout << *reply << std::flush;
     return 0;

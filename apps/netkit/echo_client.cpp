@@ -101,7 +101,7 @@ int echo_client(const args& a) {
                           "client exits when the server has echoed everything.",
                           options, vm, &positional))
         return *done;
-    const auto wait = std::chrono::milliseconds(static_cast<long>(timeout * 1000));
+    const auto wait = seconds_option(timeout, "--timeout", false);
     return udp_mode ? udp_echo(host, port, text, wait) : tcp_echo(host, port, text);
 }
 

@@ -8,6 +8,7 @@
 #include <netkit/chat/hub.hpp>
 #include <netkit/chat/line_session.hpp>
 
+#include <chrono>
 #include <memory>
 
 namespace netkit::cli {
@@ -17,6 +18,7 @@ int serve_chat(const args& a) {
     std::uint16_t header_port = 1234, line_port = 53000;
     chat::chat_options chat;
     std::string bus_url;
+    double flush_seconds = std::chrono::duration<double>(chat.flush_timeout).count();
     po::options_description options("options");
     options.add_options()
         ("header-port", po::value(&header_port)->default_value(header_port),
@@ -27,6 +29,9 @@ int serve_chat(const args& a) {
          "longest message in bytes; a client sending more is disconnected")
         ("max-queue", po::value(&chat.max_queue)->default_value(chat.max_queue),
          "bytes waiting to be sent to one client before it is dropped as a slow consumer")
+        ("flush-timeout", po::value(&flush_seconds)->default_value(flush_seconds),
+         "seconds a client that left (or closed its sending side) gets to read what is still "
+         "queued for it before the connection is closed")
         ("bus", po::value(&bus_url)->value_name("URL"),
          "share the chat with other nodes through Redis: redis://HOST:PORT[/channel-prefix] "
          "(see docs/scaling-out.md); without it this node is on its own");
@@ -43,6 +48,7 @@ int serve_chat(const args& a) {
     // A client must be able to hold at least one whole message (two frames) in its queue.
     if (chat.max_queue < 2 * chat.max_message + 64)
         throw usage_error("--max-queue must be at least twice --max-message plus 64 bytes");
+    chat.flush_timeout = seconds_option(flush_seconds, "--flush-timeout", true);
 
     logger log(parse_level(s.log_level));
     server_host host(log);

@@ -45,7 +45,7 @@ int serve_exec(const args& a) {
                           options, vm))
         return *done;
 
-    if (!(timeout > 0) || timeout > 86400) throw usage_error("--timeout must be between 0 and 86400 seconds");
+    o.run.timeout = seconds_option(timeout, "--timeout", false);
     if (o.max_procs == 0) throw usage_error("--max-procs must be at least 1");
     asio::ip::address bind_address;
     try {
@@ -56,7 +56,6 @@ int serve_exec(const args& a) {
     if (auto problem = exposure_problem(bind_address, !token_file.empty())) throw usage_error(*problem);
     if (!token_file.empty()) o.token = read_token_file(token_file);
     if (!allow.empty()) o.allow = allow;
-    o.run.timeout = std::chrono::milliseconds(static_cast<long>(timeout * 1000));
 
     logger log(parse_level(s.log_level));
     auto service = std::make_shared<exec_service>(o, log);

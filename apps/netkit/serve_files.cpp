@@ -60,7 +60,7 @@ int serve_files(const args& a) {
                           "connect can read and replace every file.",
                           options, vm))
         return *done;
-    if (!(idle_seconds > 0)) throw usage_error("--idle-timeout must be a positive number of seconds");
+    const auto idle_timeout = seconds_option(idle_seconds, "--idle-timeout", false);
 
     logger log(parse_level(s.log_level));
     // With a file size limit (ulimit -f) a write past it raises SIGXFSZ, which would end the
@@ -68,7 +68,7 @@ int serve_files(const args& a) {
     std::signal(SIGXFSZ, SIG_IGN);
     files_service service({.dir = dir,
                            .max_file_size = parse_file_size(max_size),
-                           .idle_timeout = std::chrono::milliseconds(static_cast<long>(idle_seconds * 1000))},
+                           .idle_timeout = idle_timeout},
                           log);
     server_host host(log);
     host.add_tcp({.bind_address = s.bind, .port = port, .max_connections = s.max_connections},
