@@ -60,7 +60,7 @@ std::chrono::milliseconds seconds_option(double seconds, const std::string& opti
     constexpr double max_seconds = 86400;
     const bool fits = zero_allowed ? seconds >= 0 : seconds > 0;  // false for NaN too
     if (!fits || seconds > max_seconds)
-        throw usage_error(option + " must be " + (zero_allowed ? "from 0" : "more than 0") + " to " +
+        throw usage_error(option + " must be " + (zero_allowed ? "from 0 to " : "more than 0 and at most ") +
                           std::to_string(static_cast<int>(max_seconds)) + " seconds");
     return std::chrono::milliseconds(static_cast<long>(seconds * 1000));
 }

@@ -21,8 +21,8 @@ void serve(tcp::socket& conn) {
         if (ec) return;  // the client left
         std::string message(data, n);
         // Typed into nc or telnet a message ends with a newline, which the lesson's client does not send.
-        if (message.ends_with('\n')) message.pop_back();
-        if (message.ends_with('\r')) message.pop_back();
+        if (message.ends_with("\r\n")) message.resize(n - 2);
+        else if (message.ends_with('\n')) message.resize(n - 1);
         std::cout << "Received: " << message << std::endl;
         const std::string reply = message == "close" ? "bye" : "OK";
         asio::write(conn, asio::buffer(reply), ec);  // sendall
