@@ -6,6 +6,7 @@
 #include <netkit/chat/header_session.hpp>
 #include <netkit/chat/hub.hpp>
 #include <netkit/chat/line_session.hpp>
+#include <netkit/chat/report_session.hpp>
 #include <netkit/chat/wire.hpp>
 #include <netkit/framing/length_header.hpp>
 #include <netkit/runtime.hpp>
@@ -38,6 +39,8 @@ struct running_chat {
                           .local_endpoint().port();
         line_server = &host.add_tcp({.label = "line"}, chat::line_session_factory(room, options, log));
         line_port = line_server->local_endpoint().port();
+        report_port = host.add_tcp({.label = "report"}, chat::report_session_factory(room, options, log))
+                          .local_endpoint().port();
         room.start();
         runner = std::jthread([this] {
             std::ostringstream announce;
@@ -57,7 +60,7 @@ struct running_chat {
     chat::in_process_bus bus;
     chat::hub room{bus, log};
     server_host host{log};
-    unsigned short header_port = 0, line_port = 0;
+    unsigned short header_port = 0, line_port = 0, report_port = 0;
     tcp_server* line_server = nullptr;
     std::jthread runner;
 };
@@ -371,6 +374,61 @@ BOOST_AUTO_TEST_CASE(five_hundred_concurrent_clients) {
     BOOST_TEST(done == clients);
 }
 
+// The lesson 004 report's client sends a bare name and bare messages, shows what each recv()
+// returns and watches for "{end_conn}": it joins the same room, with the report server's bytes.
+BOOST_AUTO_TEST_CASE(the_reports_own_client_joins_with_its_bytes) {
+    running_chat s;
+    peer anna(s.report_port);
+    std::string seen;  // everything anna received: the report's protocol has no newlines
+    auto expect = [&seen](peer& p, const std::string& text) {
+        const auto got = p.text_through(text);
+        seen += got.value_or("");
+        return got.has_value();
+    };
+    BOOST_TEST(expect(anna, std::string(chat::report_name_prompt)));
+    anna.send("anna");
+    BOOST_TEST(expect(anna, "Benvenuto anna! Se vuoi lasciare la Chat, scrivi {quit} per uscire."));
+    BOOST_TEST(expect(anna, "anna si è unito alla chat!"));
+
+    auto lisa = line_user(s.line_port, "lisa");
+    BOOST_TEST(expect(anna, "lisa si è unito alla chat!"));
+    auto hank = header_user(s.header_port, "hank");
+    BOOST_TEST(expect(anna, "hank si è unito alla chat!"));
+    anna.send("ciao a tutti");
+    BOOST_TEST(lisa->wait_line("anna: ciao a tutti"));
+    BOOST_TEST(hank->wait_event("anna", "ciao a tutti"));
+    BOOST_TEST(expect(anna, "anna: ciao a tutti"));  // the report's broadcast includes the sender
+    lisa->send_line("ciao anna");
+    BOOST_TEST(expect(anna, "lisa: ciao anna"));
+
+    peer taken(s.report_port);
+    BOOST_TEST(taken.text_through(std::string(chat::report_name_prompt)).has_value());
+    taken.send("ANNA");
+    BOOST_TEST(taken.text_through("inserire un nome diverso:").has_value());
+    taken.send("{quit}");  // leaves at the name prompt, as in the report
+    BOOST_TEST(taken.closed_by_server());
+
+    s.stop();
+    BOOST_TEST(anna.closed_by_server());
+    seen += anna.pending();
+    BOOST_TEST(seen.ends_with("{end_conn}"), seen);
+    BOOST_TEST(seen.find('\n') == std::string::npos, seen);
+}
+
+BOOST_AUTO_TEST_CASE(report_clients_leave_with_quit_and_others_are_told) {
+    running_chat s;
+    auto lisa = line_user(s.line_port, "lisa");
+    peer bea(s.report_port);
+    BOOST_TEST(bea.text_through(std::string(chat::report_name_prompt)).has_value());
+    bea.send("bea\n");  // from nc: the newline is dropped
+    BOOST_TEST(lisa->wait_line("bea joined the chat"));
+    BOOST_TEST(bea.text_through("bea si è unito alla chat!").has_value());
+    bea.send("{quit}");
+    BOOST_TEST(lisa->wait_line("bea left the chat"));
+    BOOST_TEST(bea.closed_by_server());
+    BOOST_TEST(members_become(s.room, 1));
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_sends_end_conn_to_every_line_client_and_exits_0) {
     child_process server({exe, "serve", "chat", "--header-port", "0", "--line-port", "0", "--threads", "2"});
     const auto [header_port, line_port] = chat_ports(server);
@@ -457,6 +515,27 @@ BOOST_AUTO_TEST_CASE(netkit_chat_client_talks_both_protocols) {
     BOOST_TEST(seen(ivy, "(the server closed the chat)"));
     BOOST_TEST(ivy.wait().value_or(-1) == 0);
     BOOST_TEST(server.wait().value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(report_port_serves_the_reports_client_from_the_cli) {
+    child_process server({exe, "serve", "chat", "--header-port", "0", "--line-port", "0", "--report-port", "0"});
+    unsigned short report = 0;
+    for (int i = 0; i < 3; ++i) {
+        const auto l = server.read_line(20s);
+        BOOST_TEST_REQUIRE(l.has_value());
+        if (l->find("(report)") != std::string::npos) report = test::port_of(*l);
+    }
+    BOOST_TEST_REQUIRE(report != 0);
+    peer at_prompt(report);
+    BOOST_TEST(at_prompt.text_through(std::string(chat::report_name_prompt)).has_value());
+    server.signal(SIGTERM);
+    BOOST_TEST(at_prompt.closed_by_server(10s));
+    BOOST_TEST(at_prompt.pending() == "{end_conn}");
+    BOOST_TEST(server.wait(10s).value_or(-1) == 0);
+
+    child_process help({exe, "serve", "chat", "--help"});
+    BOOST_TEST(help.read_all().find("--report-port") != std::string::npos);
+    BOOST_TEST(help.wait().value_or(-1) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(cli_errors_are_clear) {

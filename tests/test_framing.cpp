@@ -1,6 +1,8 @@
-// The pure codecs: length-header frames (lesson 003) and lines (lesson 004), fed in every split.
+// The pure codecs: length-header frames (lesson 003), lines (lesson 004) and the report's one
+// message per read, fed in every split.
 #include <netkit/framing/length_header.hpp>
 #include <netkit/framing/lines.hpp>
+#include <netkit/framing/per_read.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -123,6 +125,25 @@ BOOST_AUTO_TEST_CASE(finish_returns_an_unterminated_last_line) {
     BOOST_TEST(!d.next().has_value());
     BOOST_TEST(d.finish().value() == "two");
     BOOST_TEST(!d.finish().has_value());
+}
+
+BOOST_AUTO_TEST_CASE(each_read_is_one_message_cut_at_the_limit) {
+    nf::per_read_decoder d(4);
+    d.feed("anna");
+    BOOST_TEST(d.next().value() == "anna");
+    BOOST_TEST(!d.next().has_value());
+    d.feed("ciao\r\n");  // nc and telnet end what they send with a newline
+    BOOST_TEST(d.next().value() == "ciao");
+    BOOST_TEST(!d.next().has_value());
+    d.feed("\n");  // an empty line is no message
+    BOOST_TEST(!d.next().has_value());
+    d.feed("abcdefghij\n");  // over the limit: pieces, nothing lost
+    BOOST_TEST(d.next().value() == "abcd");
+    BOOST_TEST(d.next().value() == "efgh");
+    BOOST_TEST(d.next().value() == "ij");
+    BOOST_TEST(!d.next().has_value());
+    d.feed("a\nb");  // a newline inside stays: the read is the message
+    BOOST_TEST(d.next().value() == "a\nb");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,7 @@
 #include <netkit/chat/header_session.hpp>
 #include <netkit/chat/hub.hpp>
 #include <netkit/chat/line_session.hpp>
+#include <netkit/chat/report_session.hpp>
 
 #include <chrono>
 #include <memory>
@@ -25,6 +26,9 @@ int serve_chat(const args& a) {
          "port of the lesson 003 length-header protocol (0: any free port)")
         ("line-port", po::value(&line_port)->default_value(line_port),
          "port of the lesson 004 line protocol, usable with nc (0: any free port)")
+        ("report-port", po::value<std::uint16_t>()->value_name("PORT"),
+         "also serve the lesson 004 report's own Python client here: its bytes, one message per "
+         "send with no delimiter (off unless given; the report's client suggests 53000)")
         ("max-message", po::value(&chat.max_message)->default_value(chat.max_message),
          "longest message in bytes; a client sending more is disconnected")
         ("max-queue", po::value(&chat.max_queue)->default_value(chat.max_queue),
@@ -41,7 +45,8 @@ int serve_chat(const args& a) {
                           "A chat room shared by two protocols (see docs/chat-protocols.md). Header "
                           "port: frames of a 10-byte ASCII length header + payload; the first frame "
                           "is the name. Line port: UTF-8 lines; the server asks for a name, {quit} "
-                          "leaves. Names are unique across both (ASCII case-insensitive).",
+                          "leaves. With --report-port, the lesson 004 report's Python client joins "
+                          "the same room. Names are unique across all (ASCII case-insensitive).",
                           options, vm))
         return *done;
     if (chat.max_message == 0) throw usage_error("--max-message must be at least 1");
@@ -61,6 +66,10 @@ int serve_chat(const args& a) {
     host.add_tcp({.bind_address = s.bind, .port = line_port, .max_connections = s.max_connections,
                   .label = "line"},
                  chat::line_session_factory(room, chat, log));
+    if (vm.count("report-port"))
+        host.add_tcp({.bind_address = s.bind, .port = vm["report-port"].as<std::uint16_t>(),
+                      .max_connections = s.max_connections, .label = "report"},
+                     chat::report_session_factory(room, chat, log));
     room.start();
     host.on_shutdown([&room] { room.stop(); });
     return run_host(host, s);

@@ -60,6 +60,19 @@ public:
         if (!text) return std::nullopt;
         return std::pair{*name, *text};
     }
+    // Everything up to and including `wanted` (for protocols without delimiters), or nullopt if
+    // it does not arrive in time.
+    std::optional<std::string> text_through(const std::string& wanted, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            if (const auto at = pending_.find(wanted); at != std::string::npos) {
+                std::string out = pending_.substr(0, at + wanted.size());
+                pending_.erase(0, at + wanted.size());
+                return out;
+            }
+            if (!fill(deadline)) return std::nullopt;
+        }
+    }
     // Skips lines until `wanted` arrives; false if it never does.
     bool wait_line(const std::string& wanted, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
         while (auto l = line(timeout))

@@ -19,7 +19,7 @@ chat_session::chat_session(tcp::socket socket, hub& room, const chat_options& op
 
 std::string chat_session::describe() const {
     std::string who = name_.empty() ? std::string("(no name yet)") : name_;
-    return who + " (" + to_string(remote_) + ", " + (protocol() == protocol::header ? "header" : "line") + ")";
+    return who + " (" + to_string(remote_) + ", " + protocol_name(protocol()) + ")";
 }
 
 asio::awaitable<void> chat_session::run() {

@@ -4,6 +4,8 @@
 #include <netkit/chat/text.hpp>
 #include <netkit/chat/wire.hpp>
 
+#include <array>
+
 namespace netkit::chat {
 
 hub::hub(bus& events, logger& log)
@@ -95,16 +97,13 @@ void hub::broadcast(const chat_event& event, const participant* skip_header_send
         members = snapshot_;
     }
     // One encoding per protocol, made only if someone speaks it, shared by all its recipients.
-    shared_bytes header_bytes, line_bytes;
+    std::array<shared_bytes, 3> encoded;
     for (const auto& m : *members) {
-        if (m.protocol == protocol::header) {
-            if (m.who.get() == skip_header_sender) continue;
-            if (!header_bytes) header_bytes = std::make_shared<const std::string>(header_event(event));
-            m.who->deliver(header_bytes);
-        } else {
-            if (!line_bytes) line_bytes = std::make_shared<const std::string>(line_event(event));
-            m.who->deliver(line_bytes);
-        }
+        // Lesson 003's sender does not get its own message back; the other protocols echo it.
+        if (m.protocol == protocol::header && m.who.get() == skip_header_sender) continue;
+        auto& bytes = encoded[static_cast<std::size_t>(m.protocol)];
+        if (!bytes) bytes = std::make_shared<const std::string>(encode(m.protocol, event));
+        m.who->deliver(bytes);
     }
 }
 

@@ -40,24 +40,46 @@ std::string line_notice(std::string_view text) {
     return out;
 }
 
-std::string line_event(const chat_event& event) {
+namespace {
+// "alice: text", or the name followed by the protocol's words for a join or a leave; control
+// characters replaced so no event can pass for another.
+std::string safe_event_text(const chat_event& event, std::string_view joined, std::string_view left) {
     std::string out;
-    out.reserve(event.name.size() + event.text.size() + 20);
+    out.reserve(event.name.size() + event.text.size() + 32);
     append_line_safe(out, event.name);
     switch (event.type) {
     case chat_event::kind::message:
         out.append(": ");
         append_line_safe(out, event.text);
         break;
-    case chat_event::kind::joined: out.append(" joined the chat"); break;
-    case chat_event::kind::left: out.append(" left the chat"); break;
+    case chat_event::kind::joined: out.append(joined); break;
+    case chat_event::kind::left: out.append(left); break;
     }
-    out.push_back('\n');
+    return out;
+}
+}  // namespace
+
+std::string line_event(const chat_event& event) {
+    return safe_event_text(event, " joined the chat", " left the chat") + '\n';
+}
+
+std::string report_notice(std::string_view text) {
+    std::string out;
+    append_line_safe(out, text);
     return out;
 }
 
+std::string report_event(const chat_event& event) {
+    return safe_event_text(event, " si è unito alla chat!", " ha abbandonato la Chat.");
+}
+
 std::string encode(protocol p, const chat_event& event) {
-    return p == protocol::header ? header_event(event) : line_event(event);
+    switch (p) {
+    case protocol::header: return header_event(event);
+    case protocol::line: return line_event(event);
+    case protocol::report: return report_event(event);
+    }
+    return {};
 }
 
 }  // namespace netkit::chat

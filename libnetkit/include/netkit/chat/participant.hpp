@@ -6,8 +6,14 @@
 
 namespace netkit::chat {
 
-// The two wire protocols; the hub encodes each event once per protocol.
-enum class protocol { header, line };
+// The wire protocols; the hub encodes each event once per protocol someone speaks.
+//   header: lesson 003, length-header frames.   line: netkit's lines, usable with nc.
+//   report: the lesson 004 report's own bytes (one send per message, no delimiter).
+enum class protocol { header, line, report };
+
+inline const char* protocol_name(protocol p) {
+    return p == protocol::header ? "header" : p == protocol::line ? "line" : "report";
+}
 
 // Encoded bytes shared, read-only, by every recipient of the same event.
 using shared_bytes = std::shared_ptr<const std::string>;

@@ -32,6 +32,13 @@ std::string line_event(const chat_event& event);
 // Line protocol: one line of server text to one client.
 std::string line_notice(std::string_view text);
 
+// Report protocol, the bytes of the lesson 004 report's Python server: "alice: text", "alice si è
+// unito alla chat!", "alice ha abbandonato la Chat.", each with no delimiter (its client shows
+// what one recv() returns). Control characters are replaced as on the line protocol.
+std::string report_event(const chat_event& event);
+// Report protocol: server text to one client, as it is.
+std::string report_notice(std::string_view text);
+
 // The event as `p` clients see it.
 std::string encode(protocol p, const chat_event& event);
 
