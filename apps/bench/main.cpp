@@ -4,6 +4,7 @@
 
 #include <netkit/log.hpp>
 #include <netkit/runtime.hpp>
+#include <netkit/version.hpp>
 
 #include <boost/program_options.hpp>
 
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
         "scenarios: pingpong, udp-pingpong, stream, chat, connect, hold\n\noptions");
     desc.add_options()
         ("help,h", "this text")
+        ("version", "print the version and exit")
         ("host", po::value(&o.host)->default_value(o.host), "server address")
         ("port,p", po::value(&o.port), "server port (required)")
         ("connections,c", po::value(&o.connections)->default_value(o.connections),
@@ -55,6 +57,10 @@ int main(int argc, char** argv) {
     }
     if (vm.count("help")) {
         std::cout << desc << "\n";
+        return 0;
+    }
+    if (vm.count("version")) {
+        std::cout << "netkit-bench " << netkit::version << "\n";
         return 0;
     }
     if (!vm.count("port") || o.port == 0 || o.scenario.empty() || o.threads == 0 || o.connections == 0 ||

@@ -2,7 +2,9 @@
 
 #include <netkit/endpoint.hpp>
 #include <netkit/runtime.hpp>
+#include <netkit/version.hpp>
 
+#include <charconv>
 #include <iostream>
 #include <stdexcept>
 
@@ -11,7 +13,7 @@ namespace netkit::cli {
 std::optional<int> parse(const args& a, const std::string& usage, const std::string& summary,
                          po::options_description& options, po::variables_map& vm,
                          const po::positional_options_description* positional) {
-    options.add_options()("help,h", "show this help and exit");
+    options.add_options()("help,h", "show this help and exit")("version", "print netkit's version and exit");
     try {
         po::command_line_parser parser(a);
         parser.options(options);
@@ -19,6 +21,10 @@ std::optional<int> parse(const args& a, const std::string& usage, const std::str
         po::store(parser.run(), vm);
         if (vm.count("help")) {
             std::cout << "usage: " << usage << "\n\n" << summary << "\n\n" << options << std::flush;
+            return 0;
+        }
+        if (vm.count("version")) {
+            std::cout << "netkit " << netkit::version << std::endl;
             return 0;
         }
         po::notify(vm);
@@ -30,17 +36,32 @@ std::optional<int> parse(const args& a, const std::string& usage, const std::str
 
 void add_server_options(po::options_description& options, server_settings& s) {
     options.add_options()
-        ("bind", po::value(&s.bind)->default_value(s.bind),
+        ("bind", po::value(&s.bind)->default_value(s.bind)->notifier([](const std::string& text) {
+             boost::system::error_code ec;
+             asio::ip::make_address(text, ec);
+             if (ec) throw usage_error("--bind must be an IPv4 or IPv6 address, not '" + text + "'");
+         }),
          "address to listen on; 127.0.0.1 keeps the service local, :: listens on every IPv6 and "
          "IPv4 address")
-        ("threads", po::value(&s.threads)->default_value(0),
-         "threads running the io_context (0: one per core)")
-        ("max-connections", po::value(&s.max_connections)->default_value(s.max_connections),
-         "connections over this number are closed at once and logged")
+        ("threads", number(s.threads, 0, 1024, "--threads"),
+         "threads running the io_context (0: one per core; at most 1024)")
+        ("max-connections", number(s.max_connections, 1, 1'000'000, "--max-connections"),
+         "connections over this number are closed at once and logged (1 to 1000000)")
+        ("max-per-address", number(s.max_per_address, 0, 1'000'000, "--max-per-address"),
+         "connections one client address (IPv6: one /64) may hold open; more are closed at once "
+         "and logged (0: no limit)")
         ("log-level", po::value(&s.log_level)->default_value(s.log_level),
          "debug, info, warn, error or off (records go to stderr)")
         ("grace", po::value(&s.grace_seconds)->default_value(s.grace_seconds),
          "seconds sessions get to finish after SIGINT/SIGTERM before they are closed");
+}
+
+tcp_server_options listener(const server_settings& s, std::uint16_t port, std::string label) {
+    return {.bind_address = s.bind,
+            .port = port,
+            .max_connections = s.max_connections,
+            .max_per_address = s.max_per_address,
+            .label = std::move(label)};
 }
 
 log_level parse_level(const std::string& text) {
@@ -63,6 +84,25 @@ std::chrono::milliseconds seconds_option(double seconds, const std::string& opti
         throw usage_error(option + " must be " + (zero_allowed ? "from 0 to " : "more than 0 and at most ") +
                           std::to_string(static_cast<int>(max_seconds)) + " seconds");
     return std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+}
+
+std::uint64_t parse_number(const std::string& text, std::uint64_t min, std::uint64_t max,
+                           const std::string& option) {
+    std::uint64_t value = 0;
+    const char* end = text.data() + text.size();
+    // from_chars takes no sign and no spaces: "-1" and "+1" fail here instead of wrapping.
+    const auto [stop, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || stop != end || value < min || value > max)
+        throw usage_error(option + " must be a whole number from " + std::to_string(min) + " to " +
+                          std::to_string(max) + ", not '" + text + "'");
+    return value;
+}
+
+po::typed_value<std::string>* port(std::uint16_t& target, const std::string& option) {
+    return po::value<std::string>()
+        ->default_value(std::to_string(target))
+        ->value_name("PORT")
+        ->notifier([&target, option](const std::string& text) { target = parse_port(text, option); });
 }
 
 std::uint16_t parse_port(const std::string& text, const std::string& what) {

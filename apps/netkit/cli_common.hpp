@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 namespace netkit::cli {
 
@@ -35,12 +36,17 @@ struct server_settings {
     std::string bind = "127.0.0.1";
     unsigned threads = 0;  // 0: one per core
     std::size_t max_connections = 10000;
+    std::size_t max_per_address = 256;
     std::string log_level = "info";
     double grace_seconds = 2.0;
 };
 
-// --bind, --threads, --max-connections, --log-level, --grace.
+// --bind, --threads, --max-connections, --max-per-address, --log-level, --grace.
 void add_server_options(po::options_description& options, server_settings& s);
+
+// A TCP listener's options from the common settings: every serve command builds its listeners
+// here, so no limit is forgotten on one of them.
+tcp_server_options listener(const server_settings& s, std::uint16_t port, std::string label = {});
 log_level parse_level(const std::string& text);
 
 // Raises the open-file limit, runs `host` until a signal, returns the exit status.
@@ -60,5 +66,28 @@ std::chrono::milliseconds seconds_option(double seconds, const std::string& opti
 
 // "1234" -> 1234, or usage_error naming the option.
 std::uint16_t parse_port(const std::string& text, const std::string& what);
+
+// A whole decimal number from `min` to `max`, or a usage_error naming `option` ("-1", "1e3",
+// "12abc", "" and out-of-range values are all refused).
+std::uint64_t parse_number(const std::string& text, std::uint64_t min, std::uint64_t max,
+                           const std::string& option);
+
+// The value of a whole-number option, checked against [min, max] when the options are notified.
+// Program_options alone turns "-1" into 2^64-1 for an unsigned option; this refuses it, e.g.
+//   ("max-queue", cli::number(o.max_queue, 1, 1ULL << 40, "--max-queue"), "...")
+template <class T>
+po::typed_value<std::string>* number(T& target, std::uint64_t min, std::uint64_t max,
+                                     const std::string& option) {
+    static_assert(std::is_unsigned_v<T>, "numeric options are counts, sizes or ports");
+    return po::value<std::string>()
+        ->default_value(std::to_string(target))
+        ->value_name("N")
+        ->notifier([&target, min, max, option](const std::string& text) {
+            target = static_cast<T>(parse_number(text, min, max, option));
+        });
+}
+
+// A port option (0 to 65535), e.g. ("port", cli::port(port, "--port"), "port to listen on").
+po::typed_value<std::string>* port(std::uint16_t& target, const std::string& option);
 
 }  // namespace netkit::cli

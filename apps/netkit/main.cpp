@@ -2,6 +2,8 @@
 #include "cli_common.hpp"
 #include "commands.hpp"
 
+#include <netkit/version.hpp>
+
 #include <iostream>
 #include <string_view>
 
@@ -38,7 +40,8 @@ void usage(std::ostream& out) {
     for (const auto& c : services) out << "  serve " << c.name << std::string(8 - c.name.size(), ' ') << c.summary << "\n";
     out << "\nclients:\n";
     for (const auto& c : clients) out << "  " << c.name << std::string(14 - c.name.size(), ' ') << c.summary << "\n";
-    out << "\n'netkit serve SERVICE --help' or 'netkit CLIENT --help' shows a command's options.\n";
+    out << "\n'netkit serve SERVICE --help' or 'netkit CLIENT --help' shows a command's options;\n"
+           "'netkit --version' prints the version.\n";
 }
 
 template <std::size_t N>
@@ -52,6 +55,10 @@ const command* find(const command (&table)[N], std::string_view name) {
 
 int main(int argc, char** argv) {
     const args words(argv + 1, argv + argc);
+    if (!words.empty() && (words[0] == "--version" || words[0] == "-V" || words[0] == "version")) {
+        std::cout << "netkit " << netkit::version << "\n";
+        return 0;
+    }
     if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
         usage(words.empty() ? std::cerr : std::cout);
         return words.empty() ? 2 : 0;

@@ -60,15 +60,12 @@ int serve_chat(const args& a) {
     // Declared after the host: destroyed once its io_context no longer runs.
     auto bus = make_chat_bus(bus_url, host.io(), log);
     chat::hub room(*bus, log);
-    host.add_tcp({.bind_address = s.bind, .port = header_port, .max_connections = s.max_connections,
-                  .label = "header"},
+    host.add_tcp(listener(s, header_port, "header"),
                  chat::header_session_factory(room, chat, log));
-    host.add_tcp({.bind_address = s.bind, .port = line_port, .max_connections = s.max_connections,
-                  .label = "line"},
+    host.add_tcp(listener(s, line_port, "line"),
                  chat::line_session_factory(room, chat, log));
     if (vm.count("report-port"))
-        host.add_tcp({.bind_address = s.bind, .port = vm["report-port"].as<std::uint16_t>(),
-                      .max_connections = s.max_connections, .label = "report"},
+        host.add_tcp(listener(s, vm["report-port"].as<std::uint16_t>(), "report"),
                      chat::report_session_factory(room, chat, log));
     room.start();
     host.on_shutdown([&room] { room.stop(); });

@@ -7,11 +7,11 @@ namespace netkit::cli {
 
 int serve_date(const args& a) {
     server_settings s;
-    std::uint16_t port = 13013;
+    std::uint16_t port_number = 13013;
     bool tcp_mode = false;
     po::options_description options("options");
     options.add_options()
-        ("port", po::value(&port)->default_value(port), "port to listen on (0: any free port)")
+        ("port", port(port_number, "--port"), "port to listen on (0: any free port)")
         ("tcp", po::bool_switch(&tcp_mode), "send the date line on connect and close (RFC 867)");
     add_server_options(options, s);
     po::variables_map vm;
@@ -25,10 +25,10 @@ int serve_date(const args& a) {
     logger log(parse_level(s.log_level));
     server_host host(log);
     if (tcp_mode)
-        host.add_tcp({.bind_address = s.bind, .port = port, .max_connections = s.max_connections},
+        host.add_tcp(listener(s, port_number),
                      date_session_factory());
     else
-        host.add_udp({.bind_address = s.bind, .port = port, .label = {}}, udp_date_handler());
+        host.add_udp({.bind_address = s.bind, .port = port_number, .label = {}}, udp_date_handler());
     return run_host(host, s);
 }
 

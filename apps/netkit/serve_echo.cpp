@@ -26,10 +26,11 @@ int serve_one(const server_settings& s, std::uint16_t port, bool udp_mode, bool 
     server_host host(log);
     if (udp_mode)
         host.add_udp({.bind_address = s.bind, .port = port, .label = {}}, udp_echo_handler());
-    else
-        host.add_tcp({.bind_address = s.bind, .port = port, .max_connections = s.max_connections,
-                      .reuse_port = reuse_port},
-                     echo_session_factory());
+    else {
+        auto options = listener(s, port);
+        options.reuse_port = reuse_port;
+        host.add_tcp(options, echo_session_factory());
+    }
     return run_host(host, s);
 }
 
@@ -132,14 +133,14 @@ int run_workers(server_settings s, std::uint16_t port, unsigned workers) {
 
 int serve_echo(const args& a) {
     server_settings s;
-    std::uint16_t port = 7007;
+    std::uint16_t port_number = 7007;
     bool udp_mode = false;
     unsigned workers = 1;
     po::options_description options("options");
     options.add_options()
-        ("port", po::value(&port)->default_value(port), "port to listen on (0: any free port)")
+        ("port", port(port_number, "--port"), "port to listen on (0: any free port)")
         ("udp", po::bool_switch(&udp_mode), "echo UDP datagrams instead of a TCP stream")
-        ("workers", po::value(&workers)->default_value(workers),
+        ("workers", number(workers, 1, 256, "--workers"),
          "TCP: processes sharing the port (SO_REUSEPORT); each runs --threads threads (default 1)");
     add_server_options(options, s);
     po::variables_map vm;
@@ -148,10 +149,9 @@ int serve_echo(const args& a) {
                           "datagram (0 to 65507 bytes) goes back unchanged to its sender.",
                           options, vm))
         return *done;
-    if (workers == 0 || workers > 256) throw usage_error("--workers must be from 1 to 256");
     if (workers > 1 && udp_mode) throw usage_error("--workers is for TCP echo only");
-    if (workers > 1) return run_workers(s, port, workers);
-    return serve_one(s, port, udp_mode, false);
+    if (workers > 1) return run_workers(s, port_number, workers);
+    return serve_one(s, port_number, udp_mode, false);
 }
 
 }  // namespace netkit::cli

@@ -65,7 +65,7 @@ int serve_exec(const args& a) {
     else
         log.info("allowed programs: ", service->allowed().names());
     server_host host(log);
-    host.add_tcp({.bind_address = s.bind, .port = port, .max_connections = s.max_connections, .label = "exec"},
+    host.add_tcp(listener(s, port, "exec"),
                  exec_service::session_factory(service));
     return run_host(host, s);
 }

@@ -71,7 +71,7 @@ int serve_files(const args& a) {
                            .idle_timeout = idle_timeout},
                           log);
     server_host host(log);
-    host.add_tcp({.bind_address = s.bind, .port = port, .max_connections = s.max_connections},
+    host.add_tcp(listener(s, port),
                  service.session_factory());
     if (!parse_address(s.bind).is_loopback())
         log.warn("listening on ", s.bind, " without authentication: anyone who can connect can read and replace the files in ",

@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -35,6 +36,19 @@ tcp::acceptor open_acceptor(asio::strand<asio::io_context::executor_type> strand
     if (acceptor.bind(wanted, ec)) fail(ec, "bind");
     if (acceptor.listen(asio::socket_base::max_listen_connections, ec)) fail(ec, "listen on");
     return acceptor;
+}
+
+// The key under which connections from one client are counted: the IPv4 address, or the /64 of an
+// IPv6 address (a host is given a whole /64 and can use any address in it).
+std::string client_key(const asio::ip::address& address) {
+    if (address.is_v6()) {
+        const auto v6 = address.to_v6();
+        if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string();
+        auto bytes = v6.to_bytes();
+        std::fill(bytes.begin() + 8, bytes.end(), 0);
+        return asio::ip::address_v6(bytes).to_string() + "/64";
+    }
+    return address.to_string();
 }
 
 void enable_keepalive(tcp::socket& socket, std::chrono::seconds idle) {
@@ -111,14 +125,24 @@ void tcp_server::admit(tcp::socket socket) {
             socket.close(ec);
             return;
         }
+        const auto key = client_key(peer.address());
+        auto& from_peer = per_address_[key];
+        if (options_.max_per_address != 0 && from_peer >= options_.max_per_address) {
+            log_.warn("refused ", to_string(peer), ": max-per-address (", options_.max_per_address,
+                      ") reached for ", key, options_.label.empty() ? "" : " on ", options_.label);
+            socket.close(ec);
+            return;
+        }
         try {
             session = make_(std::move(socket));
         } catch (const std::exception& e) {
             // One bad connection must not end the accept loop for everyone else.
             log_.warn("cannot start a session for ", to_string(peer), ": ", e.what());
+            if (from_peer == 0) per_address_.erase(key);
             return;
         }
-        sessions_.insert(session);
+        sessions_.emplace(session, key);
+        ++from_peer;
     }
     log_.debug("accepted ", to_string(peer));
     auto executor = session->get_executor();
@@ -136,7 +160,11 @@ void tcp_server::admit(tcp::socket socket) {
 
 void tcp_server::session_ended(const std::shared_ptr<tcp_session>& session) {
     std::lock_guard lock(mutex_);
-    sessions_.erase(session);
+    const auto found = sessions_.find(session);
+    if (found == sessions_.end()) return;
+    if (auto it = per_address_.find(found->second); it != per_address_.end() && --it->second == 0)
+        per_address_.erase(it);
+    sessions_.erase(found);
     if (stopping_ && sessions_.empty())
         asio::post(strand_, [this] { grace_timer_.cancel(); });
 }
@@ -147,7 +175,7 @@ void tcp_server::stop(std::chrono::milliseconds grace) {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
         stopping_ = true;
-        open.assign(sessions_.begin(), sessions_.end());
+        for (const auto& entry : sessions_) open.push_back(entry.first);
     }
     asio::post(strand_, [this, grace] {
         boost::system::error_code ignored;
@@ -162,7 +190,7 @@ void tcp_server::stop(std::chrono::milliseconds grace) {
             std::vector<std::shared_ptr<tcp_session>> late;
             {
                 std::lock_guard lock(mutex_);
-                late.assign(sessions_.begin(), sessions_.end());
+                for (const auto& entry : sessions_) late.push_back(entry.first);
             }
             if (!late.empty())
                 log_.warn(late.size(), " session(s) still open after the grace period: closing them");

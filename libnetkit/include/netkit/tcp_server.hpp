@@ -12,7 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 
 namespace netkit {
 
@@ -20,6 +20,9 @@ struct tcp_server_options {
     std::string bind_address = "127.0.0.1";  // "::" listens on IPv6 and IPv4 (dual stack)
     std::uint16_t port = 0;                  // 0: the OS chooses; see local_endpoint()
     std::size_t max_connections = 10000;     // connections over it are closed at once and logged
+    // Connections open at once from one client address (an IPv6 client: its /64, which one host
+    // usually owns whole), so that one client cannot take every slot. 0: no such limit.
+    std::size_t max_per_address = 256;
     std::string label;                       // names the listener in logs and the listening line
     bool no_delay = true;                    // TCP_NODELAY: no Nagle delay on request/response
     bool reuse_port = false;                 // SO_REUSEPORT: several processes share the port
@@ -60,7 +63,9 @@ private:
     asio::steady_timer grace_timer_;
 
     mutable std::mutex mutex_;  // guards sessions_ and stopping_
-    std::unordered_set<std::shared_ptr<tcp_session>> sessions_;
+    // Open sessions, each with its client's key in per_address_ (open connections by client).
+    std::unordered_map<std::shared_ptr<tcp_session>, std::string> sessions_;
+    std::unordered_map<std::string, std::size_t> per_address_;
     bool stopping_ = false;
 };
 
