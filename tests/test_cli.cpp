@@ -110,7 +110,9 @@ BOOST_AUTO_TEST_CASE(bad_options_exit_2_with_a_message) {
     child_process bad_port({exe, "serve", "echo", "--port", "70000"});
     BOOST_TEST(bad_port.wait().value_or(-1) == 2);
     child_process bad_bind({exe, "serve", "echo", "--bind", "nowhere"});
-    BOOST_TEST(bad_bind.wait().value_or(-1) == 1);
+    BOOST_TEST(bad_bind.wait().value_or(-1) == 2);  // not an address: a usage error
+    child_process absent_bind({exe, "serve", "echo", "--port", "0", "--bind", "192.0.2.1"});
+    BOOST_TEST(absent_bind.wait().value_or(-1) == 1);  // an address this host lacks: a runtime failure
     child_process unknown({exe, "serve", "teleport"});
     BOOST_TEST(unknown.wait().value_or(-1) == 2);
     child_process help({exe, "serve", "echo", "--help"});

@@ -122,6 +122,54 @@ BOOST_AUTO_TEST_CASE(max_connections_closes_the_extra_connection_at_once) {
     BOOST_TEST(round_trip(again, "pong") == "pong");
 }
 
+BOOST_AUTO_TEST_CASE(clients_are_counted_by_ipv4_address_or_ipv6_slash_64) {
+    using asio::ip::make_address;
+    BOOST_TEST(client_key(make_address("192.0.2.7")) == "192.0.2.7");
+    BOOST_TEST(client_key(make_address("::ffff:192.0.2.7")) == "192.0.2.7");
+    BOOST_TEST(client_key(make_address("2001:db8:1:2:aaaa::1")) == "2001:db8:1:2::/64");
+    BOOST_TEST(client_key(make_address("2001:db8:1:2:bbbb::9")) == client_key(make_address("2001:db8:1:2::")));
+    BOOST_TEST(client_key(make_address("2001:db8:1:3::1")) != client_key(make_address("2001:db8:1:2::1")));
+}
+
+BOOST_AUTO_TEST_CASE(max_per_address_closes_a_clients_extra_connection_but_not_anothers) {
+    test::hosted h;
+    auto& server = h.host().add_tcp({.max_connections = 10, .max_per_address = 2}, echo_session_factory());
+    h.start();
+    asio::io_context io;
+    const auto connect_from = [&](const char* source) {
+        tcp::socket s(io);
+        s.open(tcp::v4());
+        s.bind(tcp::endpoint(parse_address(source), 0));
+        s.connect(server.local_endpoint());
+        return s;
+    };
+    std::vector<tcp::socket> admitted;
+    for (int i = 0; i < 2; ++i) {
+        admitted.push_back(connect_from("127.0.0.1"));
+        BOOST_TEST(round_trip(admitted.back(), "ping") == "ping");
+    }
+    // A third from the same address is closed at once ...
+    auto extra = connect_from("127.0.0.1");
+    boost::system::error_code ec;
+    char byte;
+    asio::write(extra, asio::buffer("ping", 4), ec);
+    asio::read(extra, asio::buffer(&byte, 1), ec);
+    BOOST_TEST((ec == asio::error::eof || ec == asio::error::connection_reset));
+    // ... while another client (127.0.0.2 is loopback too) is served.
+    auto other = connect_from("127.0.0.2");
+    BOOST_TEST(round_trip(other, "pong") == "pong");
+    BOOST_TEST(server.connection_count() == 3u);
+
+    // When one of the first client's connections ends, it may open another.
+    admitted.front().shutdown(tcp::socket::shutdown_send);
+    asio::read(admitted.front(), asio::buffer(&byte, 1), ec);
+    BOOST_TEST(ec == asio::error::eof);
+    admitted.front().close();
+    while (server.connection_count() != 2u) std::this_thread::yield();
+    auto again = connect_from("127.0.0.1");
+    BOOST_TEST(round_trip(again, "again") == "again");
+}
+
 BOOST_AUTO_TEST_CASE(stop_ends_idle_sessions_and_run_returns) {
     test::hosted h;
     auto& server = h.host().add_tcp({}, echo_session_factory());

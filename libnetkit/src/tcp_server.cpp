@@ -38,19 +38,6 @@ tcp::acceptor open_acceptor(asio::strand<asio::io_context::executor_type> strand
     return acceptor;
 }
 
-// The key under which connections from one client are counted: the IPv4 address, or the /64 of an
-// IPv6 address (a host is given a whole /64 and can use any address in it).
-std::string client_key(const asio::ip::address& address) {
-    if (address.is_v6()) {
-        const auto v6 = address.to_v6();
-        if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string();
-        auto bytes = v6.to_bytes();
-        std::fill(bytes.begin() + 8, bytes.end(), 0);
-        return asio::ip::address_v6(bytes).to_string() + "/64";
-    }
-    return address.to_string();
-}
-
 void enable_keepalive(tcp::socket& socket, std::chrono::seconds idle) {
     boost::system::error_code ec;
     socket.set_option(asio::socket_base::keep_alive(true), ec);
@@ -62,6 +49,17 @@ void enable_keepalive(tcp::socket& socket, std::chrono::seconds idle) {
 }
 
 }  // namespace
+
+std::string client_key(const asio::ip::address& address) {
+    if (address.is_v6()) {
+        const auto v6 = address.to_v6();
+        if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string();
+        auto bytes = v6.to_bytes();
+        std::fill(bytes.begin() + 8, bytes.end(), 0);
+        return asio::ip::address_v6(bytes).to_string() + "/64";
+    }
+    return address.to_string();
+}
 
 tcp_server::tcp_server(asio::io_context& io, tcp_server_options options, session_factory make,
                        logger& log)

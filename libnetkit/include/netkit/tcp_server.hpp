@@ -31,6 +31,11 @@ struct tcp_server_options {
     std::chrono::seconds keepalive_idle{60};
 };
 
+// The key under which max_per_address counts a client's connections: the IPv4 address (also for
+// an IPv4-mapped IPv6 one), or the /64 of an IPv6 address, since a host is given a whole /64 and
+// can connect from any address in it.
+std::string client_key(const asio::ip::address& address);
+
 class tcp_server {
 public:
     using session_factory = std::function<std::shared_ptr<tcp_session>(tcp::socket)>;
