@@ -1,0 +1,44 @@
+// Chat user names (name_problem, name_key) on arbitrary bytes.
+// Properties: an accepted name is 1-32 bytes of valid UTF-8 (by the reference decoder) with no
+// control character, tab included, and is not "server" in any ASCII letter case; a refusal gives
+// a reason; name_key folds ASCII case (Bob and bob share a key) and is idempotent.
+#include "check.hpp"
+#include "utf8_reference.hpp"
+
+#include <netkit/chat/names.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+namespace {
+
+namespace chat = netkit::chat;
+
+std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view name(reinterpret_cast<const char*>(data), size);
+    const std::string key = chat::name_key(name);
+    FUZZ_CHECK(chat::name_key(key) == key);
+    FUZZ_CHECK(chat::name_key(ascii_lower(name)) == key);
+
+    if (const auto problem = chat::name_problem(name)) {
+        FUZZ_CHECK(!problem->empty());
+        return 0;
+    }
+    FUZZ_CHECK(!name.empty() && name.size() <= chat::max_name_bytes);
+    const auto points = netkit::fuzz::decode_utf8(name);
+    FUZZ_CHECK(points.has_value());
+    FUZZ_CHECK(std::none_of(points->begin(), points->end(),
+                            [](char32_t cp) { return cp == U'\t' || netkit::fuzz::is_control(cp); }));
+    FUZZ_CHECK(ascii_lower(name) != chat::server_name);
+    return 0;
+}
