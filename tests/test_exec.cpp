@@ -460,6 +460,27 @@ BOOST_AUTO_TEST_CASE(arguments_off_an_entry_are_denied_and_nothing_runs) {
     BOOST_TEST((dir.entries() == std::set<std::string>{"marker"}));
 }
 
+BOOST_AUTO_TEST_CASE(a_program_that_cannot_start_is_an_error_with_the_reason) {
+    temp_dir dir;
+    const std::string gone = dir.script("gone.sh", "echo never\n");
+    server s(options_with({gone}, dir.path));
+    fs::remove(gone);  // resolved at start-up, missing when the request comes
+    client c(s.endpoint);
+    auto r = c.run(gone);
+    BOOST_TEST((r.header.status == exec_status::error));
+    BOOST_TEST(r.body.find("cannot run " + gone + ": No such file or directory") == 0u, r.body);
+    BOOST_TEST(eventually([&] { return s.service->slots().running() == 0; }));
+    if (::geteuid() == 0) {  // nobody may not enter a root-only (0700) working directory
+        exec_options o = options_with({"echo"}, dir.path);
+        o.run_as = "nobody";
+        server t(o);
+        client d(t.endpoint);
+        r = d.run("echo x");
+        BOOST_TEST((r.header.status == exec_status::error));
+        BOOST_TEST(r.body.find("cannot enter the working directory " + dir.path.string()) == 0u, r.body);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(commands_run_with_limits_and_no_new_privileges) {
     exec_options o;
     o.allow_shell = true;
