@@ -80,9 +80,14 @@ BOOST_AUTO_TEST_CASE(numeric_options_are_range_checked) {
         BOOST_TEST(out.find(option.substr(0, option.find(' '))) != std::string::npos, out);
         BOOST_TEST(out.find("listening on") == std::string::npos);
     }
-    const auto [status, out] = netkit_run("serve exec --port 0 --allow date:");
+    auto [status, out] = netkit_run("serve exec --port 0 --allow date:");
     BOOST_TEST(status == 1);
     BOOST_TEST(out.find("an argument word cannot be empty") != std::string::npos, out);
+    if (::geteuid() == 0) {  // only root switches users, so only root needs the user to exist
+        std::tie(status, out) = netkit_run("serve exec --port 0 --run-as no-such-user-netkit");
+        BOOST_TEST(status == 2);
+        BOOST_TEST(out.find("--run-as: no user named 'no-such-user-netkit'") != std::string::npos, out);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(one_shot_client_exits_with_the_remote_status) {
