@@ -9,6 +9,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 using namespace netkit;
@@ -106,10 +109,14 @@ struct client {
     }
 };
 
+// Each program may take any arguments, and commands keep the test's identity: the scripts and
+// working directories these tests create are private to it (mode 0700).
 exec_options options_with(std::vector<std::string> allow, const fs::path& workdir = "/") {
     exec_options o;
-    o.allow = std::move(allow);
+    o.allow.clear();
+    for (auto& name : allow) o.allow.push_back(name + ":*");
     o.run.workdir = workdir.string();
+    o.run_as.clear();
     return o;
 }
 
@@ -163,14 +170,20 @@ BOOST_AUTO_TEST_CASE(runs_allowed_programs_one_request_after_another) {
     r = c.run("uname -s");
     BOOST_TEST((r.header.status == exec_status::exit));
     BOOST_TEST(r.body == "Linux\n");
-    r = c.run("date --no-such-option");  // stderr comes back in the body, with the exit status
+    r = c.run("date -u");
     BOOST_TEST((r.header.status == exec_status::exit));
-    BOOST_TEST(r.header.code != 0);
-    BOOST_TEST(r.body.find("no-such-option") != std::string::npos);
+    BOOST_TEST(r.body.find("UTC") != std::string::npos);
     // Pipelined requests are answered in order, "\r\n" is accepted.
     c.send("echo one\r\necho two");
     BOOST_TEST(c.response().body == "one\n");
     BOOST_TEST(c.response().body == "two\n");
+
+    server any(options_with({"date"}));
+    client d(any.endpoint);
+    r = d.run("date --no-such-option");  // stderr comes back in the body, with the exit status
+    BOOST_TEST((r.header.status == exec_status::exit));
+    BOOST_TEST(r.header.code != 0);
+    BOOST_TEST(r.body.find("no-such-option") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(commands_get_a_scrubbed_environment_and_the_workdir) {
@@ -419,6 +432,198 @@ BOOST_AUTO_TEST_CASE(shutdown_ends_running_and_waiting_commands) {
         BOOST_TEST((r.header.status == exec_status::error));
         BOOST_TEST(r.body == "the server is shutting down\n");
     }
+}
+
+BOOST_AUTO_TEST_CASE(arguments_off_an_entry_are_denied_and_nothing_runs) {
+    server defaults(exec_options{});
+    client c(defaults.endpoint);
+    auto r = c.run("date -f /etc/shadow");  // would print the file's lines as errors
+    BOOST_TEST((r.header.status == exec_status::denied));
+    BOOST_TEST(r.body == "argument '-f' is not allowed for 'date' (allowed: -u -R -I)\n");
+    r = c.run("hostname evil");
+    BOOST_TEST((r.header.status == exec_status::denied));
+    BOOST_TEST(r.body == "'hostname' takes no arguments\n");
+    BOOST_TEST((c.run("date -s 2001-01-01").header.status == exec_status::denied));
+    BOOST_TEST((c.run("uname -a -r").header.status == exec_status::exit));
+    BOOST_TEST((c.run("date -u -R").header.status == exec_status::exit));
+
+    temp_dir dir;
+    exec_options o = options_with({}, dir.path);
+    o.allow = {"touch:marker"};
+    server s(o);
+    client t(s.endpoint);
+    r = t.run("touch other");
+    BOOST_TEST((r.header.status == exec_status::denied));
+    BOOST_TEST((t.run("touch marker other").header.status == exec_status::denied));
+    BOOST_TEST((dir.entries() == std::set<std::string>{}));  // nothing ran
+    BOOST_TEST((t.run("touch marker").header.status == exec_status::exit));
+    BOOST_TEST((dir.entries() == std::set<std::string>{"marker"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_program_that_cannot_start_is_an_error_with_the_reason) {
+    temp_dir dir;
+    const std::string gone = dir.script("gone.sh", "echo never\n");
+    server s(options_with({gone}, dir.path));
+    fs::remove(gone);  // resolved at start-up, missing when the request comes
+    client c(s.endpoint);
+    auto r = c.run(gone);
+    BOOST_TEST((r.header.status == exec_status::error));
+    BOOST_TEST(r.body.find("cannot run " + gone + ": No such file or directory") == 0u, r.body);
+    BOOST_TEST(eventually([&] { return s.service->slots().running() == 0; }));
+    if (::geteuid() == 0) {  // nobody may not enter a root-only (0700) working directory
+        exec_options o = options_with({"echo"}, dir.path);
+        o.run_as = "nobody";
+        server t(o);
+        client d(t.endpoint);
+        r = d.run("echo x");
+        BOOST_TEST((r.header.status == exec_status::error));
+        BOOST_TEST(r.body.find("cannot enter the working directory " + dir.path.string()) == 0u, r.body);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(commands_run_with_limits_and_no_new_privileges) {
+    exec_options o;
+    o.allow_shell = true;
+    o.run.timeout = 5s;
+    server s(o);
+    client c(s.endpoint);
+    const auto r = c.run("cat /proc/self/limits; grep NoNewPrivs /proc/self/status");
+    BOOST_TEST_REQUIRE((r.header.status == exec_status::exit));
+    auto limit = [&](const std::string& name) {
+        const auto at = r.body.find(name);
+        if (at == std::string::npos) return std::string("missing");
+        std::istringstream fields(r.body.substr(at + name.size(), r.body.find('\n', at) - at - name.size()));
+        std::string soft, hard;
+        fields >> soft >> hard;
+        return soft + " " + hard;
+    };
+    BOOST_TEST(limit("Max address space") == "268435456 268435456");
+    BOOST_TEST(limit("Max cpu time") == "6 6");  // the 5 s timeout, plus one
+    BOOST_TEST(limit("Max file size") == "16777216 16777216");
+    BOOST_TEST(limit("Max processes") == "64 64");
+    BOOST_TEST(r.body.find("NoNewPrivs:\t1") != std::string::npos, r.body);
+
+    // A file-size limit is enforced, not only set: the write past it fails (SIGXFSZ).
+    temp_dir dir;
+    exec_options small = options_with({"head"}, dir.path);
+    small.allow = {"/bin/sh:*"};
+    small.run.max_file_size = 1000;
+    server f(small);
+    client w(f.endpoint);
+    BOOST_TEST(w.run("/bin/sh -c 'head -c 5000 /dev/zero > big'").header.code != 0);
+    BOOST_TEST(fs::file_size(dir.path / "big") == 1000u);
+}
+
+BOOST_AUTO_TEST_CASE(as_root_commands_run_as_the_run_as_user) {
+    exec_options o;
+    o.allow = {"id:-u,-g,-G"};
+    if (::geteuid() != 0) {  // nothing to drop: commands keep our identity
+        server s(o);
+        BOOST_TEST(!s.service->options().run.user.has_value());
+        return;
+    }
+    server s(o);
+    client c(s.endpoint);
+    BOOST_TEST(c.run("id -u").body == "65534\n");  // nobody
+    BOOST_TEST(c.run("id -G").body == std::to_string(s.service->options().run.user->gid) + "\n");
+    o.run_as = "no-such-user-netkit";
+    test::hosted h;
+    BOOST_CHECK_THROW(exec_service(o, h.log()), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_child_that_escapes_with_setsid_is_killed_with_its_request) {
+    exec_options o;
+    o.allow_shell = true;
+    o.run.timeout = 30s;
+    server s(o);
+    client c(s.endpoint);
+    // It keeps the output pipe open too: the answer would wait for it without the subreaper.
+    const auto start = std::chrono::steady_clock::now();
+    auto r = c.run("setsid sleep 100 & echo $!");
+    BOOST_TEST((std::chrono::steady_clock::now() - start < 10s));
+    BOOST_TEST((r.header.status == exec_status::exit));
+    const pid_t escaped = std::atoi(r.body.c_str());
+    BOOST_TEST_REQUIRE(escaped > 0);
+    BOOST_TEST(eventually([&] { return process_dead(escaped); }));
+
+    o.run.timeout = 1s;
+    server t(o);
+    client d(t.endpoint);
+    r = d.run("setsid sleep 100 > /dev/null 2>&1 & echo $!; exec sleep 100");
+    BOOST_TEST((r.header.status == exec_status::timeout));
+    const pid_t escaped_too = std::atoi(r.body.c_str());
+    BOOST_TEST_REQUIRE(escaped_too > 0);
+    BOOST_TEST(eventually([&] { return process_dead(escaped_too); }));
+}
+
+namespace {
+// Closes with SO_LINGER 0: the peer gets a reset, as when a client dies with data unread.
+void reset(client& c) {
+    const ::linger abort_close{1, 0};
+    ::setsockopt(c.socket.native_handle(), SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close);
+    c.socket.close();
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_request_whose_client_is_gone_is_cancelled) {
+    temp_dir dir;
+    BOOST_TEST_REQUIRE(::mkfifo((dir.path / "never").c_str(), 0600) == 0);
+    auto o = options_with({"cat"}, dir.path);
+    o.max_procs = 1;
+    o.run.timeout = 60s;
+    server s(o);
+    client running(s.endpoint), waiting(s.endpoint);
+    running.send("cat never");
+    BOOST_TEST_REQUIRE(eventually([&] { return s.service->slots().running() == 1; }));
+    waiting.send("cat never");
+    BOOST_TEST_REQUIRE(eventually([&] { return s.service->slots().waiting() == 1; }));
+    reset(waiting);  // gone while waiting: leaves the queue, never runs
+    BOOST_TEST(eventually([&] { return s.service->slots().waiting() == 0; }));
+    BOOST_TEST(s.service->slots().running() == 1);
+    reset(running);  // gone while running: killed (it would wait for the FIFO for 60 s)
+    BOOST_TEST(eventually([&] { return s.service->slots().running() == 0; }));
+
+    // A half-close is not a departure: the peer still reads the answer.
+    client polite(s.endpoint);
+    polite.send("cat never");
+    polite.socket.shutdown(tcp::socket::shutdown_send);
+    BOOST_TEST_REQUIRE(eventually([&] { return s.service->slots().running() == 1; }));
+    BOOST_TEST(release_fifo(dir.path / "never", "late\n"));
+    BOOST_TEST(polite.response().body == "late\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_that_does_not_log_in_in_time_is_closed) {
+    exec_options o;
+    o.token = "s3cret";
+    o.login_timeout = 300ms;
+    server s(o);
+    client idle(s.endpoint), prompt(s.endpoint);
+    const ::timeval limit{5, 0};  // a failing test must not hang
+    ::setsockopt(idle.socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    prompt.send("AUTH s3cret");
+    BOOST_TEST(prompt.line().value_or("") == "OK");
+    const auto start = std::chrono::steady_clock::now();
+    BOOST_TEST(idle.at_end());
+    BOOST_TEST((std::chrono::steady_clock::now() - start < 4s));
+    BOOST_TEST(prompt.run("echo still here").body == "still here\n");  // logged in: no deadline
+}
+
+BOOST_AUTO_TEST_CASE(parallel_connections_guess_tokens_no_faster_than_one) {
+    exec_options o;
+    o.token = "s3cret";
+    o.refusal_delay = 300ms;
+    server s(o);
+    client a(s.endpoint), b(s.endpoint), right(s.endpoint);
+    const auto start = std::chrono::steady_clock::now();
+    a.send("AUTH guess-1");
+    b.send("AUTH guess-2");
+    BOOST_TEST(a.line().value_or("") == "ERR wrong token");
+    BOOST_TEST(b.line().value_or("") == "ERR wrong token");
+    // Both from 127.0.0.1: the second wrong answer waits for the first one's delay too.
+    BOOST_TEST((std::chrono::steady_clock::now() - start >= 600ms));
+    BOOST_TEST(s.service->throttle().size() == 1u);
+    right.send("AUTH s3cret");
+    BOOST_TEST(right.line().value_or("") == "OK");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -71,6 +71,25 @@ BOOST_AUTO_TEST_CASE(refuses_to_listen_publicly_without_a_token) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(numeric_options_are_range_checked) {
+    for (const std::string option : {"--max-output -1", "--max-procs -1", "--max-procs 0", "--max-memory 1",
+                                     "--max-child-procs 0", "--max-file-size -5", "--login-timeout -1",
+                                     "--login-timeout 0", "--timeout -1"}) {
+        const auto [status, out] = netkit_run("serve exec --port 0 " + option);
+        BOOST_TEST(status == 2, option);
+        BOOST_TEST(out.find(option.substr(0, option.find(' '))) != std::string::npos, out);
+        BOOST_TEST(out.find("listening on") == std::string::npos);
+    }
+    auto [status, out] = netkit_run("serve exec --port 0 --allow date:");
+    BOOST_TEST(status == 1);
+    BOOST_TEST(out.find("an argument word cannot be empty") != std::string::npos, out);
+    if (::geteuid() == 0) {  // only root switches users, so only root needs the user to exist
+        std::tie(status, out) = netkit_run("serve exec --port 0 --run-as no-such-user-netkit");
+        BOOST_TEST(status == 2);
+        BOOST_TEST(out.find("--run-as: no user named 'no-such-user-netkit'") != std::string::npos, out);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(one_shot_client_exits_with_the_remote_status) {
     exec_server shell({"--allow-shell", "--timeout", "1"});
     auto [status, out] = netkit_run(shell.client("echo hi there"));

@@ -107,11 +107,11 @@ BOOST_AUTO_TEST_CASE(tokens) {
 }
 
 BOOST_AUTO_TEST_CASE(allow_list_resolves_once_to_absolute_paths) {
-    const allow_list allowed(allow_list::default_names());
-    const std::string* date = allowed.find("date");
+    const allow_list allowed(allow_list::default_entries());
+    const allow_list::entry* date = allowed.find("date");
     BOOST_TEST_REQUIRE(date != nullptr);
-    BOOST_TEST(date->front() == '/');
-    BOOST_TEST(allowed.find(*date) == date);  // the resolved path names it too
+    BOOST_TEST(date->path.front() == '/');
+    BOOST_TEST(allowed.find(date->path) == date);  // the resolved path names it too
     BOOST_TEST(allowed.find("rm") == nullptr);
     BOOST_TEST(allowed.find("/bin/rm") == nullptr);
     BOOST_TEST(allowed.find("date;") == nullptr);
@@ -120,6 +120,29 @@ BOOST_AUTO_TEST_CASE(allow_list_resolves_once_to_absolute_paths) {
     BOOST_CHECK_THROW(allow_list({"no-such-program-netkit"}), std::runtime_error);
     BOOST_CHECK_THROW(allow_list({"bin/date"}), std::runtime_error);
     BOOST_CHECK_THROW(allow_list({"/etc/passwd"}), std::runtime_error);  // not executable
+}
+
+BOOST_AUTO_TEST_CASE(allow_list_entries_state_their_arguments) {
+    const allow_list allowed({"uname:-a,-r", "echo:*", "whoami"});
+    const auto* uname = allowed.find("uname");
+    BOOST_TEST_REQUIRE(uname != nullptr);
+    BOOST_TEST(!allow_list::argument_problem(*uname, {}).has_value());
+    BOOST_TEST(!allow_list::argument_problem(*uname, {"-r", "-a", "-r"}).has_value());
+    BOOST_TEST(allow_list::argument_problem(*uname, {"-a", "-ar"}).value_or("") ==
+               "argument '-ar' is not allowed for 'uname' (allowed: -a -r)");
+    BOOST_TEST(!allow_list::argument_problem(*allowed.find("echo"), {"-e", "anything at all"}).has_value());
+    BOOST_TEST(allow_list::argument_problem(*allowed.find("whoami"), {"x"}).value_or("") ==
+               "'whoami' takes no arguments");
+    BOOST_TEST(allowed.names() == "uname echo whoami");
+    BOOST_CHECK_THROW(allow_list({"uname:"}), std::runtime_error);        // an empty word
+    BOOST_CHECK_THROW(allow_list({"uname:-a,,-r"}), std::runtime_error);  // an empty word
+    BOOST_CHECK_THROW(allow_list({"uname", "uname:-a"}), std::runtime_error);  // given twice
+    // The defaults never take a file or a setting.
+    const allow_list defaults(allow_list::default_entries());
+    for (const char* name : {"date", "hostname", "uname", "uptime", "whoami"})
+        for (const char* risky : {"-f", "-F", "--set", "--file", "/etc/shadow", "name"})
+            BOOST_TEST(allow_list::argument_problem(*defaults.find(name), {risky}).has_value(), name << " " << risky);
+    BOOST_TEST(allow_list::argument_problem(*defaults.find("date"), {"-s"}).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(public_bind_needs_a_token) {

@@ -15,14 +15,18 @@ int serve_exec(const args& a) {
     std::vector<std::string> allow;
     std::string token_file;
     double timeout = 10.0;
+    double login_timeout = 30.0;
+    std::uint64_t memory_mib = o.run.max_address_space >> 20;
+    std::uint64_t file_mib = o.run.max_file_size >> 20;
     std::string default_names;
-    for (const auto& n : allow_list::default_names()) default_names += (default_names.empty() ? "" : " ") + n;
+    for (const auto& n : allow_list::default_entries()) default_names += (default_names.empty() ? "" : " ") + n;
     po::options_description options("options");
     options.add_options()
         ("port", po::value(&port)->default_value(port), "port to listen on (0: any free port)")
         ("allow", po::value(&allow)->composing(),
-         ("program a request may run, by name (looked up in /usr/bin:/bin) or absolute path; "
-          "repeatable, replaces the default list: " + default_names).c_str())
+         ("program a request may run, by name (looked up in /usr/bin:/bin) or absolute path, and "
+          "the arguments it takes: NAME (none), NAME:W1,W2 (each argument one of these words) or "
+          "NAME:* (any); repeatable, replaces the default list: " + default_names).c_str())
         ("token-file", po::value(&token_file),
          "file whose first line is the token clients must send as `AUTH <token>`; required to "
          "listen on a non-loopback address")
@@ -31,10 +35,20 @@ int serve_exec(const args& a) {
          "and any program become available); needs a loopback --bind or a token")
         ("timeout", po::value(&timeout)->default_value(timeout),
          "seconds a command may run before its process group gets SIGTERM, then SIGKILL")
-        ("max-output", po::value(&o.run.max_output)->default_value(o.run.max_output),
+        ("login-timeout", po::value(&login_timeout)->default_value(login_timeout),
+         "seconds a connection may take to send a correct AUTH line (with --token-file)")
+        ("max-output", number(o.run.max_output, 0, 1ULL << 30, "--max-output"),
          "bytes of output returned per command; the rest is dropped and the response flagged")
-        ("max-procs", po::value(&o.max_procs)->default_value(o.max_procs),
+        ("max-procs", number(o.max_procs, 1, 1024, "--max-procs"),
          "commands running at once, server-wide; further requests wait their turn")
+        ("max-memory", number(memory_mib, 16, 1ULL << 20, "--max-memory"),
+         "MiB of address space per command process (RLIMIT_AS)")
+        ("max-file-size", number(file_mib, 0, 1ULL << 20, "--max-file-size"),
+         "MiB a command may write to any one file (RLIMIT_FSIZE)")
+        ("max-child-procs", number(o.run.max_processes, 1, 65536, "--max-child-procs"),
+         "processes the commands' user may have at once (RLIMIT_NPROC; not enforced for root)")
+        ("run-as", po::value(&o.run_as)->default_value(o.run_as),
+         "user commands run as when the server runs as root")
         ("workdir", po::value(&o.run.workdir)->default_value(o.run.workdir), "working directory of commands");
     add_server_options(options, s);
     po::variables_map vm;
@@ -46,7 +60,10 @@ int serve_exec(const args& a) {
         return *done;
 
     o.run.timeout = seconds_option(timeout, "--timeout", false);
-    if (o.max_procs == 0) throw usage_error("--max-procs must be at least 1");
+    o.login_timeout = seconds_option(login_timeout, "--login-timeout", false);
+    o.run.max_address_space = memory_mib << 20;
+    o.run.max_file_size = file_mib << 20;
+    if (o.run_as.empty()) throw usage_error("--run-as: give a user name");
     asio::ip::address bind_address;
     try {
         bind_address = parse_address(s.bind);
@@ -58,12 +75,20 @@ int serve_exec(const args& a) {
     if (!allow.empty()) o.allow = allow;
 
     logger log(parse_level(s.log_level));
-    auto service = std::make_shared<exec_service>(o, log);
+    std::shared_ptr<exec_service> service;
+    try {
+        service = std::make_shared<exec_service>(o, log);
+    } catch (const std::runtime_error& e) {
+        if (std::string_view(e.what()).starts_with("--run-as")) throw usage_error(e.what());
+        throw;
+    }
     if (o.allow_shell)
         log.warn("--allow-shell: every request line runs through /bin/sh -c; whoever can connect",
-                 o.token ? " with the token" : "", " can run any command as this user");
+                 o.token ? " with the token" : "", " can run any command as ",
+                 service->options().run.user ? o.run_as : "this user");
     else
         log.info("allowed programs: ", service->allowed().names());
+    if (service->options().run.user) log.info("commands run as ", o.run_as);
     server_host host(log);
     host.add_tcp(listener(s, port, "exec"),
                  exec_service::session_factory(service));

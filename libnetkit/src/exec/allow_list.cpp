@@ -3,11 +3,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace netkit {
 
 namespace {
+
+using entry = allow_list::entry;
 
 bool is_executable_file(const std::string& path) {
     struct stat st {};
@@ -34,26 +37,70 @@ std::string resolve(const std::string& name) {
                              std::string(allow_list::search_path));
 }
 
+entry parse_entry(const std::string& text) {
+    entry e;
+    const auto colon = text.find(':');
+    e.name = text.substr(0, colon);
+    e.path = resolve(e.name);
+    if (colon == std::string::npos) return e;
+    const std::string_view spec = std::string_view(text).substr(colon + 1);
+    if (spec == "*") {
+        e.any_arguments = true;
+        return e;
+    }
+    for (std::string_view rest = spec;;) {
+        const auto comma = rest.find(',');
+        const std::string_view word = rest.substr(0, comma);
+        if (word.empty())
+            throw std::runtime_error("allowed program '" + text + "': an argument word cannot be empty");
+        e.words.emplace_back(word);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    return e;
+}
+
 }  // namespace
 
-std::vector<std::string> allow_list::default_names() {
-    return {"date", "echo", "hostname", "uname", "uptime", "whoami"};
+std::vector<std::string> allow_list::default_entries() {
+    return {"date:-u,-R,-I",
+            "echo:*",  // echo only prints its words (GNU echo has no option that opens a file)
+            "hostname",
+            "uname:-a,-s,-n,-r,-v,-m,-o",
+            "uptime:-p",
+            "whoami"};
 }
 
-allow_list::allow_list(const std::vector<std::string>& names) {
-    for (const auto& name : names)
-        if (!find(name)) entries_.emplace_back(name, resolve(name));
+allow_list::allow_list(const std::vector<std::string>& entries) {
+    for (const auto& text : entries) {
+        entry e = parse_entry(text);
+        if (find(e.name))
+            throw std::runtime_error("allowed program '" + e.name + "' is given twice");
+        entries_.push_back(std::move(e));
+    }
 }
 
-const std::string* allow_list::find(std::string_view word) const {
-    for (const auto& [name, path] : entries_)
-        if (word == name || word == path) return &path;
+const allow_list::entry* allow_list::find(std::string_view word) const {
+    for (const auto& e : entries_)
+        if (word == e.name || word == e.path) return &e;
     return nullptr;
+}
+
+std::optional<std::string> allow_list::argument_problem(const entry& e, const std::vector<std::string>& args) {
+    if (e.any_arguments) return std::nullopt;
+    for (const auto& arg : args) {
+        if (std::find(e.words.begin(), e.words.end(), arg) != e.words.end()) continue;
+        if (e.words.empty()) return "'" + e.name + "' takes no arguments";
+        std::string allowed;
+        for (const auto& w : e.words) allowed += (allowed.empty() ? "" : " ") + w;
+        return "argument '" + arg + "' is not allowed for '" + e.name + "' (allowed: " + allowed + ")";
+    }
+    return std::nullopt;
 }
 
 std::string allow_list::names() const {
     std::string text;
-    for (const auto& entry : entries_) text += (text.empty() ? "" : " ") + entry.first;
+    for (const auto& e : entries_) text += (text.empty() ? "" : " ") + e.name;
     return text;
 }
 

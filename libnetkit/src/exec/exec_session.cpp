@@ -6,6 +6,10 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <array>
 #include <chrono>
 
@@ -19,7 +23,21 @@ exec_session::exec_session(tcp::socket socket, std::shared_ptr<exec_service> ser
     : tcp_session(std::move(socket)), service_(std::move(service)) {}
 
 asio::awaitable<void> exec_session::run() {
-    if (service_->options().token && !co_await authenticate()) co_return;
+    using namespace asio::experimental::awaitable_operators;
+    if (service_->options().token) {
+        // Idle connections must not hold the server's connection slots (and lock the rightful
+        // user out) for longer than a login takes.
+        asio::steady_timer deadline(socket_.get_executor(), service_->options().login_timeout);
+        const auto done = co_await (authenticate() || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+        if (done.index() == 1) {
+            service_->log().warn("exec: ", to_string(remote_), " did not log in within ",
+                                 service_->options().login_timeout.count(), " ms; closing");
+            boost::system::error_code ignored;
+            socket_.close(ignored);
+            co_return;
+        }
+        if (!std::get<0>(done)) co_return;
+    }
     for (;;) {
         std::string line;
         const line_status got = co_await read_line(line);
@@ -33,8 +51,12 @@ asio::awaitable<void> exec_session::run() {
             co_await close_after_draining();
             co_return;
         }
-        const response r = co_await handle(line);
-        if (!co_await send(r)) co_return;
+        const auto done = co_await (handle(line) || cancel_when_peer_gone());
+        if (peer_gone_) {
+            service_->log().info("exec: ", to_string(remote_), " went away; its request was cancelled");
+            co_return;
+        }
+        if (!co_await send(std::get<0>(done))) co_return;
     }
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_send, ignored);
@@ -73,9 +95,13 @@ asio::awaitable<bool> exec_session::authenticate() {
     std::string_view problem;
     if (got == line_status::too_long || !line.starts_with(auth_prefix))
         problem = "expected AUTH <token> as the first line";
-    else if (!token_equals(*service_->options().token, std::string_view(line).substr(auth_prefix.size()))) {
+    else if (!token_equals(*service_->options().token, std::string_view(line).substr(auth_prefix.size())))
         problem = "wrong token";
-        asio::steady_timer pause(socket_.get_executor(), service_->options().refusal_delay);
+    if (problem != "expected AUTH <token> as the first line") {
+        // Every AUTH answer waits its turn among those of the same address, so that parallel
+        // connections cannot tell a right guess sooner than one connection could.
+        asio::steady_timer pause(socket_.get_executor(),
+                                 service_->throttle().answer_time(remote_.address(), problem.empty()));
         co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     const std::string answer = problem.empty() ? "OK\n" : "ERR " + std::string(problem) + "\n";
@@ -107,6 +133,31 @@ asio::awaitable<void> exec_session::discard_input(std::size_t limit) {
     }
 }
 
+// Runs beside a request: when the connection is gone (reset by the peer, e.g. closed with our
+// answer or its own data unread) the request is abandoned, whether it waits for a slot or runs.
+// Input that arrives meanwhile (a pipelined request) or a half-close (the peer has sent its last
+// request and waits for the answers) leaves it alone. Never completes by itself: the request does.
+asio::awaitable<exec_session::response> exec_session::cancel_when_peer_gone() {
+    // The first wait notices anything; after that only an error or hang-up can wake us, so data
+    // left unread in the socket does not wake us again and again.
+    for (auto what = tcp::socket::wait_read;; what = tcp::socket::wait_error) {
+        auto [ec] = co_await socket_.async_wait(what, asio::as_tuple(asio::use_awaitable));
+        if (ec) break;  // the request ended, or the server closed the socket
+        tcp_info info{};
+        socklen_t size = sizeof info;
+        if (::getsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &size) == 0 &&
+            info.tcpi_state == TCP_CLOSE) {
+            peer_gone_ = true;
+            service_->slots().abandon(waiting_);
+            control_.cancel();
+            break;
+        }
+    }
+    asio::steady_timer never(socket_.get_executor(), asio::steady_timer::time_point::max());
+    co_await never.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return response{};
+}
+
 exec_session::response exec_session::refusal(exec_status status, std::string why) {
     why += "\n";
     return {{.status = status, .code = 0, .length = why.size()}, std::move(why)};
@@ -123,19 +174,25 @@ asio::awaitable<exec_session::response> exec_session::handle(const std::string& 
         split_result split = split_command_line(line);
         if (!split.ok()) co_return refusal(exec_status::error, "cannot split the line: " + split.error);
         if (split.words.empty()) co_return refusal(exec_status::error, "empty command");
-        const std::string* path = service_->allowed().find(split.words.front());
-        if (!path) {
+        const allow_list::entry* allowed = service_->allowed().find(split.words.front());
+        if (!allowed) {
             service_->log().info("exec: ", to_string(remote_), " denied '", split.words.front(), "'");
             co_return refusal(exec_status::denied, "'" + split.words.front() +
                                                        "' is not an allowed program (allowed: " +
                                                        service_->allowed().names() + ")");
         }
-        program = *path;
+        const std::vector<std::string> args(split.words.begin() + 1, split.words.end());
+        if (auto problem = allow_list::argument_problem(*allowed, args)) {
+            service_->log().info("exec: ", to_string(remote_), " denied: ", *problem);
+            co_return refusal(exec_status::denied, *problem);
+        }
+        program = allowed->path;
         argv = std::move(split.words);
     }
 
     process_slots::permit slot = co_await service_->slots().acquire(waiting_);
-    if (!slot || stopping_) co_return refusal(exec_status::error, "the server is shutting down");
+    if (!slot || stopping_ || control_.cancelled())
+        co_return refusal(exec_status::error, "the server is shutting down");
     service_->log().debug("exec: ", to_string(remote_), " runs ", program);
     run_result run = co_await run_command(program, argv, options.run, &control_);
     slot.reset();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <netkit/exec/allow_list.hpp>
+#include <netkit/exec/auth_throttle.hpp>
 #include <netkit/exec/process_slots.hpp>
 #include <netkit/exec/run_command.hpp>
 #include <netkit/log.hpp>
@@ -18,10 +19,17 @@
 namespace netkit {
 
 struct exec_options {
-    std::vector<std::string> allow = allow_list::default_names();  // names or absolute paths
+    // Programs and the arguments they take, as allow_list entries (`uname:-a,-r`).
+    std::vector<std::string> allow = allow_list::default_entries();
     std::optional<std::string> token;  // when set, the first line must be `AUTH <token>`
-    // A wrong token is answered only after this pause, so guessing costs time on every try.
+    // A wrong token is answered only after this pause, counted per client address (see
+    // auth_throttle), so guessing costs time on every try however many connections are used.
     std::chrono::milliseconds refusal_delay{1000};
+    // A connection that has not passed AUTH (when a token is set) by then is closed.
+    std::chrono::milliseconds login_timeout{30000};
+    // When the server runs as root, commands run as this user (its uid, gid and groups); empty
+    // keeps root, which only a test or a container with nothing to protect should want.
+    std::string run_as = "nobody";
     bool allow_shell = false;          // run each line with /bin/sh -c, as the lesson does
     std::size_t max_procs = 4;         // commands running at once, server-wide
     std::size_t max_line = 4096;       // longest request line in bytes, without its "\n"
@@ -30,13 +38,14 @@ struct exec_options {
 
 class exec_service {
 public:
-    // Resolves the allow list and checks the working directory; throws std::runtime_error with
-    // the reason when either is unusable.
+    // Resolves the allow list, the run-as user (when running as root) and checks the working
+    // directory; throws std::runtime_error with the reason when one is unusable.
     exec_service(exec_options options, logger& log);
 
     const exec_options& options() const { return options_; }
     const allow_list& allowed() const { return allowed_; }
     process_slots& slots() { return *slots_; }
+    auth_throttle& throttle() { return throttle_; }
     logger& log() { return log_; }
 
     // For tcp_server: one exec_session per connection, sharing this service (kept alive by it).
@@ -46,6 +55,7 @@ private:
     exec_options options_;
     allow_list allowed_;
     std::shared_ptr<process_slots> slots_;
+    auth_throttle throttle_;
     logger& log_;
 };
 

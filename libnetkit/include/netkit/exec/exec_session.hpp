@@ -32,6 +32,7 @@ private:
     asio::awaitable<line_status> read_line(std::string& line);
     asio::awaitable<bool> authenticate();
     asio::awaitable<response> handle(const std::string& line);
+    asio::awaitable<response> cancel_when_peer_gone();
     asio::awaitable<bool> send(const response& r);
     asio::awaitable<void> close_after_draining();
     asio::awaitable<void> discard_input(std::size_t limit);
@@ -42,6 +43,7 @@ private:
     std::shared_ptr<process_slots::ticket> waiting_;
     run_control control_;
     bool stopping_ = false;
+    bool peer_gone_ = false;
 };
 
 }  // namespace netkit
