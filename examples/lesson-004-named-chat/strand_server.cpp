@@ -1,17 +1,13 @@
 // Lesson 004: the report's chat server again, with a strand and a coroutine per client instead of
-// a thread per client. Usage: lesson-004-named-chat-strand-server [HOST] [PORT]
-// (default 127.0.0.1 53000). Same bytes as the thread server; handle_client() reads the same.
-#include <netkit/asio.hpp>
-#include <netkit/endpoint.hpp>
-#include <netkit/framing/per_read.hpp>
+// a thread per client: two threads serve everyone. Same bytes as the thread server, and
+// handle_client() reads the same. Usage: lesson-004-named-chat-strand-server [HOST] [PORT]
+#include "report_chat.hpp"
 
 #include <algorithm>
 #include <deque>
-#include <iostream>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <string>
 #include <thread>
 #include <vector>
 
@@ -20,37 +16,34 @@ using namespace netkit;
 using asio::awaitable;
 using asio::use_awaitable;
 using message = std::shared_ptr<const std::string>;  // one buffer shared by every recipient
+constexpr auto as_tuple = asio::as_tuple(use_awaitable);
 
-// A client's socket runs on its own strand: everything below touches the client only there, so
-// it needs no lock although the io_context runs on several threads.
+// A client's socket runs on its own strand and everything below touches the client only there,
+// so it needs no lock although two threads run the io_context.
 struct client {
     explicit client(tcp::socket s) : socket(std::move(s)) {}
     tcp::socket socket;
-    std::deque<message> outbox;  // sends not yet written
+    std::deque<message> outbox;  // sent but not yet written
     std::size_t queued = 0;
-    bool last_sent = false;  // {end_conn} is queued: shut the socket once it is written
+    bool last = false;  // {end_conn} is queued: hang up once it is written
 };
 
 awaitable<void> write_queued(std::shared_ptr<client> c) {
     while (!c->outbox.empty()) {
-        auto [ec, n] = co_await asio::async_write(c->socket, asio::buffer(*c->outbox.front()), asio::as_tuple(use_awaitable));
+        auto [ec, n] = co_await asio::async_write(c->socket, asio::buffer(*c->outbox.front()), as_tuple);
         if (ec) co_return;
         c->queued -= n;
         c->outbox.pop_front();
     }
     boost::system::error_code ignored;
-    if (c->last_sent) c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    if (c->last) c->socket.shutdown(tcp::socket::shutdown_both, ignored);
 }
 
-// client.send(), on the client's strand: queue it, and a client that stops reading blocks nobody.
+// client.send(), without blocking: queue it; a client that lets 1 MiB pile up is dropped.
 void send(const std::shared_ptr<client>& c, message msg, bool last = false) {
-    if (c->queued + msg->size() > 1024 * 1024) {
-        c->socket.close();  // over 1 MiB unread: drop it rather than grow without bound
-        return;
-    }
-    c->queued += msg->size();
+    if ((c->queued += msg->size()) > 1024 * 1024) return c->socket.close();
     c->outbox.push_back(std::move(msg));
-    c->last_sent = c->last_sent || last;
+    c->last = c->last || last;
     if (c->outbox.size() == 1) asio::co_spawn(c->socket.get_executor(), write_queued(c), asio::detached);
 }
 
@@ -66,7 +59,7 @@ public:
     void remove(const std::shared_ptr<client>& c) {
         std::scoped_lock lock(mutex_);
         std::erase(clients_, c);
-        if (closing_ && clients_.empty()) grace_.cancel();  // everyone got {end_conn}: stop now
+        if (closing_ && clients_.empty()) grace_.cancel();  // all got {end_conn}: stop now
     }
     bool take_name(const std::string& name) {
         std::scoped_lock lock(mutex_);
@@ -76,13 +69,14 @@ public:
     }
     void free_name(const std::string& name) { std::scoped_lock lock(mutex_); std::erase(names_, name); }
 
-    // broadcast(msg): each client's send runs on that client's strand.
+    // broadcast(msg): each client's send() runs on that client's strand. The last one, {end_conn},
+    // gives everyone 2 seconds to read it, then stops the server (close_server()).
     void broadcast(const std::string& text, bool last = false) {
         auto msg = std::make_shared<const std::string>(text);
         std::scoped_lock lock(mutex_);
         if (closing_) return;  // after {end_conn}, nothing more
         for (auto& c : clients_) asio::post(c->socket.get_executor(), [c, msg, last] { send(c, msg, last); });
-        if ((closing_ = last) && !clients_.empty()) {  // close_server(): 2 s to read {end_conn}
+        if ((closing_ = last) && !clients_.empty()) {
             grace_.expires_after(std::chrono::seconds(2));
             grace_.async_wait([this](auto ec) { if (!ec) io_.stop(); });
         }
@@ -97,37 +91,35 @@ private:
     asio::steady_timer grace_;
 };
 
-// client.recv(BUFFSIZE): one read is one message (a trailing "\n" from nc is dropped).
-awaitable<std::optional<std::string>> receive(tcp::socket& socket) {
-    char buffer[1024];
-    auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), asio::as_tuple(use_awaitable));
-    if (ec) co_return std::nullopt;
-    framing::per_read_decoder read(sizeof buffer);
-    read.feed({buffer, n});
-    co_return std::string(read.next().value_or(""));
+awaitable<std::optional<std::string>> receive(tcp::socket& socket) {  // client.recv(BUFFSIZE)
+    char buffer[report::buffsize];
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), as_tuple);
+    if (ec) co_return std::nullopt;  // the client left, or the server hung up
+    co_return report::message_of(buffer, n);
 }
 
-// The report's handle_client(), as a coroutine on the client's strand.
+// The report's handle_client(), as a coroutine on the client's strand: each co_await frees the
+// thread for other clients where the thread server's thread would block.
 awaitable<void> handle_client(std::shared_ptr<client> c, chat_room& room) {
     auto say = [&c](const std::string& text) { send(c, std::make_shared<const std::string>(text)); };
-    say("Salve! Digita il tuo Nome seguito dal tasto Invio!");
+    say(report::prompt);
     auto name = co_await receive(c->socket);
-    while (name && *name != "{quit}" && !room.take_name(*name)) {
-        say("Il nome scelto è già assegnato, inserire un nome diverso:");
+    while (name && *name != report::quit && !room.take_name(*name)) {
+        say(report::name_taken);
         name = co_await receive(c->socket);
     }
-    const bool joined = name && *name != "{quit}";
+    const bool joined = name && *name != report::quit;
     if (joined) {
-        say("Benvenuto " + *name + "! Se vuoi lasciare la Chat, scrivi {quit} per uscire.");
-        room.broadcast(*name + " si è unito alla chat!");
-        for (auto msg = co_await receive(c->socket); msg && *msg != "{quit}"; msg = co_await receive(c->socket))
+        say(report::welcome(*name));
+        room.broadcast(report::joined(*name));
+        for (auto msg = co_await receive(c->socket); msg && *msg != report::quit; msg = co_await receive(c->socket))
             room.broadcast(*name + ": " + *msg);
     }
     room.remove(c);  // close_client_connection()
     boost::system::error_code ignored;
     c->socket.shutdown(tcp::socket::shutdown_both, ignored);
     if (joined) {
-        room.broadcast(*name + " ha abbandonato la Chat.");
+        room.broadcast(report::left(*name));
         room.free_name(*name);
     }
 }
@@ -135,11 +127,9 @@ awaitable<void> handle_client(std::shared_ptr<client> c, chat_room& room) {
 // accept_connections(): each new socket gets its own strand and its own handle_client().
 awaitable<void> accept_connections(asio::io_context& io, tcp::acceptor& server, chat_room& room) {
     for (;;) {
-        auto [ec, socket] = co_await server.async_accept(asio::make_strand(io),
-                                                         asio::as_tuple(use_awaitable));
+        auto [ec, socket] = co_await server.async_accept(asio::make_strand(io), as_tuple);
         if (ec) co_return;  // closed by Ctrl-C
-        boost::system::error_code e;
-        std::cout << to_string(socket.remote_endpoint(e)) << " has connected to the server." << std::endl;
+        std::cout << to_string(socket.remote_endpoint(ec)) << " has connected to the server." << std::endl;
         auto c = std::make_shared<client>(std::move(socket));
         if (room.add(c)) asio::co_spawn(c->socket.get_executor(), handle_client(c, room), asio::detached);
     }
@@ -147,15 +137,7 @@ awaitable<void> accept_connections(asio::io_context& io, tcp::acceptor& server, 
 }  // namespace
 
 int main(int argc, char** argv) try {
-    const std::string usage = "usage: lesson-004-named-chat-strand-server [HOST] [PORT]   (default 127.0.0.1 53000)\n";
-    if (argc > 1 && std::string(argv[1]) == "--help") return std::cout << usage, 0;
-    if (argc > 3) return std::cerr << usage, 2;
-    tcp::endpoint address;
-    try {
-        address = {parse_address(argc > 1 ? argv[1] : "127.0.0.1"), parse_port(argc > 2 ? argv[2] : "53000")};
-    } catch (const std::invalid_argument& e) {
-        return std::cerr << "lesson-004-named-chat-strand-server: " << e.what() << "\n" << usage, 2;
-    }
+    const auto address = report::server_address(argc, argv, "lesson-004-named-chat-strand-server");
     asio::io_context io;
     tcp::acceptor server(asio::make_strand(io), address);
     chat_room room(io);
@@ -167,12 +149,12 @@ int main(int argc, char** argv) try {
     signals.async_wait([&](auto, int) {
         std::cout << "CTRL+C pressed. Closing the server..." << std::endl;
         server.close();
-        room.broadcast("{end_conn}", /*last=*/true);
+        room.broadcast(report::end_conn, /*last=*/true);
     });
-    std::jthread second([&io] { io.run(); });  // two threads serve every client
+    std::jthread second([&io] { io.run(); });
     io.run();
     return 0;
-} catch (const std::exception& e) {
+} catch (const std::exception& e) {  // the port already in use, for instance
     std::cerr << "lesson-004-named-chat-strand-server: " << e.what() << "\n";
     return 1;
 }

@@ -1,18 +1,14 @@
 // Lesson 004: the report's chat server, one thread per client, with blocking sockets.
 // Usage: lesson-004-named-chat-thread-server [HOST] [PORT]   (default 127.0.0.1 53000)
 // The bytes are the report's: bare texts, no delimiter; whatever one recv() returns is a message.
-#include <netkit/asio.hpp>
-#include <netkit/endpoint.hpp>
-#include <netkit/framing/per_read.hpp>
+#include "report_chat.hpp"
 
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <iostream>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <string>
 #include <thread>
 #include <vector>
 
@@ -24,25 +20,39 @@ struct client {
     std::mutex sending;  // two threads may broadcast to this client at once: one send at a time
 };
 
+// client.send(bytes(msg, "utf8")). A client that stops reading blocks its senders here, as in
+// the report; the strand server queues instead.
+void send(client& c, const std::string& msg) {
+    std::scoped_lock lock(c.sending);
+    boost::system::error_code ignored;  // a client that is gone is its own thread's business
+    asio::write(c.socket, asio::buffer(msg), ignored);
+}
+// Shutdown, not close: another thread may still hold the socket; the last owner closes it.
+void hang_up(client& c) {
+    boost::system::error_code ignored;
+    c.socket.shutdown(tcp::socket::shutdown_both, ignored);
+}
+
 // The report's `addresses` and `names`, shared by every thread, so behind one mutex. The lock
-// covers the lists only: sends happen on a copy of the list, outside it.
+// covers the lists only: the sends happen on a copy of the list, outside it.
 class chat_room {
 public:
     void add(std::shared_ptr<client> c) {
         std::scoped_lock lock(mutex_);
-        if (closing_) close(*c);  // came in after {end_conn}
+        if (closing_) hang_up(*c);  // came in after {end_conn}
         clients_.push_back(std::move(c));
     }
     void remove(const std::shared_ptr<client>& c) { std::scoped_lock lock(mutex_); std::erase(clients_, c); }
-    bool take_name(const std::string& name) {  // the report's valid_name() + names.append()
+    bool take_name(const std::string& name) {  // the report's valid_name(), then names.append()
         std::scoped_lock lock(mutex_);
-        if (closing_ || std::ranges::count(names_, name)) return false;
+        if (std::ranges::count(names_, name)) return false;
         names_.push_back(name);
         return true;
     }
     void free_name(const std::string& name) { std::scoped_lock lock(mutex_); std::erase(names_, name); }
 
-    // The report's broadcast(msg, prefix): to every connected client, the sender included.
+    // The report's broadcast(): to every connected client, the sender included. The last one,
+    // {end_conn}, also hangs up on everyone (close_server()).
     void broadcast(const std::string& msg, bool last = false) {
         std::vector<std::shared_ptr<client>> everyone;
         {
@@ -52,17 +62,7 @@ public:
             everyone = clients_;
         }
         for (auto& c : everyone) send(*c, msg);
-        if (last)  // close_server(): "for client in addresses: client.close()"
-            for (auto& c : everyone) close(*c);
-    }
-    static void send(client& c, const std::string& msg) {  // client.send(bytes(msg, "utf8"))
-        std::scoped_lock lock(c.sending);
-        boost::system::error_code ec;
-        asio::write(c.socket, asio::buffer(msg), ec);  // a gone client is the reader's business
-    }
-    static void close(client& c) {  // shutdown, not close: the fd stays valid for other threads
-        boost::system::error_code ignored;
-        c.socket.shutdown(tcp::socket::shutdown_both, ignored);
+        if (last) std::ranges::for_each(everyone, [](auto& c) { hang_up(*c); });
     }
 
 private:
@@ -72,53 +72,42 @@ private:
     bool closing_ = false;
 };
 
-// client.recv(BUFFSIZE): one read is one message (a trailing "\n" from nc is dropped).
-std::optional<std::string> receive(tcp::socket& socket) {
-    char buffer[1024];
+std::optional<std::string> receive(tcp::socket& socket) {  // client.recv(BUFFSIZE)
+    char buffer[report::buffsize];
     boost::system::error_code ec;
     const std::size_t n = socket.read_some(asio::buffer(buffer), ec);
-    if (ec) return std::nullopt;  // the client left, or close_server() shut the socket
-    framing::per_read_decoder read(sizeof buffer);
-    read.feed({buffer, n});
-    return std::string(read.next().value_or(""));
+    if (ec) return std::nullopt;  // the client left, or close_server() hung up
+    return report::message_of(buffer, n);
 }
 
-// The report's handle_client(), run by one thread per client.
+// The report's handle_client(), run by one thread per client, blocking at every receive().
 void handle_client(std::shared_ptr<client> c, chat_room& room) {
-    chat_room::send(*c, "Salve! Digita il tuo Nome seguito dal tasto Invio!");
+    send(*c, report::prompt);
     auto name = receive(c->socket);
-    while (name && *name != "{quit}" && !room.take_name(*name)) {
-        chat_room::send(*c, "Il nome scelto è già assegnato, inserire un nome diverso:");
+    while (name && *name != report::quit && !room.take_name(*name)) {
+        send(*c, report::name_taken);
         name = receive(c->socket);
     }
-    if (name && *name != "{quit}") {
-        chat_room::send(*c, "Benvenuto " + *name + "! Se vuoi lasciare la Chat, scrivi {quit} per uscire.");
-        room.broadcast(*name + " si è unito alla chat!");
-        // Every message goes to everyone as "name: text" until {quit}.
-        for (auto msg = receive(c->socket); msg && *msg != "{quit}"; msg = receive(c->socket))
+    const bool joined = name && *name != report::quit;
+    if (joined) {
+        send(*c, report::welcome(*name));
+        room.broadcast(report::joined(*name));
+        for (auto msg = receive(c->socket); msg && *msg != report::quit; msg = receive(c->socket))
             room.broadcast(*name + ": " + *msg);
     }
     room.remove(c);  // close_client_connection()
-    chat_room::close(*c);
-    if (name && *name != "{quit}") {
-        room.broadcast(*name + " ha abbandonato la Chat.");
+    hang_up(*c);
+    if (joined) {
+        room.broadcast(report::left(*name));
         room.free_name(*name);
     }
 }
 }  // namespace
 
 int main(int argc, char** argv) try {
-    const std::string usage = "usage: lesson-004-named-chat-thread-server [HOST] [PORT]   (default 127.0.0.1 53000)\n";
-    if (argc > 1 && std::string(argv[1]) == "--help") return std::cout << usage, 0;
-    if (argc > 3) return std::cerr << usage, 2;
-    tcp::endpoint address;
-    try {
-        address = {parse_address(argc > 1 ? argv[1] : "127.0.0.1"), parse_port(argc > 2 ? argv[2] : "53000")};
-    } catch (const std::invalid_argument& e) {
-        return std::cerr << "lesson-004-named-chat-thread-server: " << e.what() << "\n" << usage, 2;
-    }
+    const auto address = report::server_address(argc, argv, "lesson-004-named-chat-thread-server");
     asio::io_context io;
-    tcp::acceptor server(io, address);  // SERVER.bind(ADDR); SERVER.listen(5)
+    tcp::acceptor server(io, address);  // SERVER.bind(ADDR); SERVER.listen()
     chat_room room;
     announce_listening(std::cout, to_string(server.local_endpoint()), "");
 
@@ -135,15 +124,15 @@ int main(int argc, char** argv) try {
         }
     });
 
-    // close_server() on Ctrl-C: {end_conn} to everyone, then close every socket.
+    // close_server() on Ctrl-C: no new clients, {end_conn} to everyone, every socket hung up.
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([](auto, int) {});
     io.run();  // returns once the signal has come: the blocking sockets give io no other work
     std::cout << "CTRL+C pressed. Closing the server..." << std::endl;
-    ::shutdown(server.native_handle(), SHUT_RDWR);  // wakes the blocked accept(): no new clients
-    room.broadcast("{end_conn}", /*last=*/true);
+    ::shutdown(server.native_handle(), SHUT_RDWR);  // wakes the thread blocked in accept()
+    room.broadcast(report::end_conn, /*last=*/true);
     return 0;  // accept_thread joins every client thread on the way out
-} catch (const std::exception& e) {
+} catch (const std::exception& e) {  // the port already in use, for instance
     std::cerr << "lesson-004-named-chat-thread-server: " << e.what() << "\n";
     return 1;
 }

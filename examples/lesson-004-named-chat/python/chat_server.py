@@ -12,6 +12,7 @@ import time
 
 addresses = {}
 names = []
+closing = False  # fix: set by close_server(), so {end_conn} stays the last message
 
 HOST = sys.argv[1] if len(sys.argv) > 1 else '127.0.0.1'
 PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 53000
@@ -71,6 +72,8 @@ def handle_client(client):
             msg = client.recv(BUFFSIZE)
             if msg and msg != bytes("{quit}", "utf8"):  # fix: b'' (closed) is not a message
                 broadcast(msg, name + ": ")
+            elif closing:  # fix: close_server() hung up; the report's recv() raised OSError here
+                break
             else:
                 close_client_connection(client)
                 broadcast(bytes("%s ha abbandonato la Chat." % name, "utf8"))
@@ -81,6 +84,8 @@ def handle_client(client):
 
 
 def close_server(signum, frame):
+    global closing
+    closing = True
     print("CTRL+C pressed. Closing the server...", flush=True)
     msg = "{end_conn}"
     broadcast(bytes(msg, "utf8"))
