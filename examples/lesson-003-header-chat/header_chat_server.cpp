@@ -58,21 +58,14 @@ awaitable<void> write_queued(std::shared_ptr<client> c) {
     while (!c->outbox.empty()) {
         auto [ec, n] = co_await asio::async_write(c->socket, asio::buffer(*c->outbox.front()),
                                                    asio::as_tuple(use_awaitable));
-        if (ec) {
-            c->socket.close();  // its reader then ends and removes it
-            co_return;
-        }
+        if (ec) co_return c->socket.close();  // its reader then ends and removes it
         c->queued -= n;
         c->outbox.pop_front();
     }
 }
 
 void send(const std::shared_ptr<client>& c, std::shared_ptr<const std::string> bytes) {
-    if (c->queued + bytes->size() > max_queued) {
-        c->socket.close();  // it stopped reading: drop it rather than queue without bound
-        return;
-    }
-    c->queued += bytes->size();
+    if ((c->queued += bytes->size()) > max_queued) return c->socket.close();  // it stopped reading
     c->outbox.push_back(std::move(bytes));
     if (c->outbox.size() == 1) asio::co_spawn(c->socket.get_executor(), write_queued(c), asio::detached);
 }
@@ -114,16 +107,15 @@ awaitable<void> accept_connections(tcp::acceptor& server_socket, client_list& cl
 }  // namespace
 
 int main(int argc, char** argv) try {
-    const std::string usage = "usage: lesson-003-header-chat-server [HOST] [PORT]   (default 127.0.0.1 1234)\n";
+    const char* usage = "usage: lesson-003-header-chat-server [HOST] [PORT]   (default 127.0.0.1 1234)\n";
     if (argc > 1 && std::string(argv[1]) == "--help") return std::cout << usage, 0;
-    if (argc > 3) return std::cerr << usage, 2;
     tcp::endpoint address;
     try {
+        if (argc > 3) throw std::invalid_argument("too many arguments");
         address = {parse_address(argc > 1 ? argv[1] : "127.0.0.1"), parse_port(argc > 2 ? argv[2] : "1234")};
     } catch (const std::invalid_argument& e) {
         return std::cerr << "lesson-003-header-chat-server: " << e.what() << "\n" << usage, 2;
     }
-
     asio::io_context io(1);  // one thread: like the lesson's loop, nothing here needs a lock
     // socket(), setsockopt(SO_REUSEADDR), bind(), listen(): the acceptor does all four.
     tcp::acceptor server_socket(io, address, /*reuse_address=*/true);

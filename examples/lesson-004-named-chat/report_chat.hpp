@@ -6,9 +6,12 @@
 #include <netkit/endpoint.hpp>
 #include <netkit/framing/per_read.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace report {
 
@@ -21,6 +24,30 @@ inline std::string welcome(const std::string& name) {
 }
 inline std::string joined(const std::string& name) { return name + " si è unito alla chat!"; }
 inline std::string left(const std::string& name) { return name + " ha abbandonato la Chat."; }
+
+// close_client_connection(): shutdown, not close, since another thread or a queued write may
+// still hold the socket; the last owner closes it.
+inline void hang_up(netkit::tcp::socket& socket) {
+    boost::system::error_code ignored;
+    socket.shutdown(netkit::tcp::socket::shutdown_both, ignored);
+}
+
+// The report's `names`: valid_name() and names.append() in one step, so two clients cannot take
+// the same name at once; names.remove() when a user leaves.
+class name_list {
+public:
+    bool take(const std::string& name) {
+        std::scoped_lock lock(mutex_);
+        if (std::ranges::count(names_, name)) return false;
+        names_.push_back(name);
+        return true;
+    }
+    void give_back(const std::string& name) { std::scoped_lock lock(mutex_); std::erase(names_, name); }
+
+private:
+    std::mutex mutex_;
+    std::vector<std::string> names_;
+};
 
 // client.recv(BUFFSIZE) is one message: no delimiter. A trailing "\n" (from nc) is dropped.
 inline constexpr std::size_t buffsize = 1024;

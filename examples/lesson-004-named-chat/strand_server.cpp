@@ -3,13 +3,10 @@
 // handle_client() reads the same. Usage: lesson-004-named-chat-strand-server [HOST] [PORT]
 #include "report_chat.hpp"
 
-#include <algorithm>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
-#include <vector>
 
 namespace {
 using namespace netkit;
@@ -35,8 +32,7 @@ awaitable<void> write_queued(std::shared_ptr<client> c) {
         c->queued -= n;
         c->outbox.pop_front();
     }
-    boost::system::error_code ignored;
-    if (c->last) c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    if (c->last) report::hang_up(c->socket);
 }
 
 // client.send(), without blocking: queue it; a client that lets 1 MiB pile up is dropped.
@@ -47,7 +43,7 @@ void send(const std::shared_ptr<client>& c, message msg, bool last = false) {
     if (c->outbox.size() == 1) asio::co_spawn(c->socket.get_executor(), write_queued(c), asio::detached);
 }
 
-// The report's `addresses` and `names`, behind one mutex that covers the lists, never a send.
+// The report's `addresses`, behind one mutex that covers the lists, never a send.
 class chat_room {
 public:
     explicit chat_room(asio::io_context& io) : io_(io), grace_(io) {}
@@ -61,13 +57,6 @@ public:
         std::erase(clients_, c);
         if (closing_ && clients_.empty()) grace_.cancel();  // all got {end_conn}: stop now
     }
-    bool take_name(const std::string& name) {
-        std::scoped_lock lock(mutex_);
-        if (std::ranges::count(names_, name)) return false;
-        names_.push_back(name);
-        return true;
-    }
-    void free_name(const std::string& name) { std::scoped_lock lock(mutex_); std::erase(names_, name); }
 
     // broadcast(msg): each client's send() runs on that client's strand. The last one, {end_conn},
     // gives everyone 2 seconds to read it, then stops the server (close_server()).
@@ -85,7 +74,6 @@ public:
 private:
     std::mutex mutex_;
     std::vector<std::shared_ptr<client>> clients_;
-    std::vector<std::string> names_;
     bool closing_ = false;
     asio::io_context& io_;
     asio::steady_timer grace_;
@@ -100,11 +88,11 @@ awaitable<std::optional<std::string>> receive(tcp::socket& socket) {  // client.
 
 // The report's handle_client(), as a coroutine on the client's strand: each co_await frees the
 // thread for other clients where the thread server's thread would block.
-awaitable<void> handle_client(std::shared_ptr<client> c, chat_room& room) {
+awaitable<void> handle_client(std::shared_ptr<client> c, chat_room& room, report::name_list& names) {
     auto say = [&c](const std::string& text) { send(c, std::make_shared<const std::string>(text)); };
     say(report::prompt);
     auto name = co_await receive(c->socket);
-    while (name && *name != report::quit && !room.take_name(*name)) {
+    while (name && *name != report::quit && !names.take(*name)) {
         say(report::name_taken);
         name = co_await receive(c->socket);
     }
@@ -116,22 +104,22 @@ awaitable<void> handle_client(std::shared_ptr<client> c, chat_room& room) {
             room.broadcast(*name + ": " + *msg);
     }
     room.remove(c);  // close_client_connection()
-    boost::system::error_code ignored;
-    c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    report::hang_up(c->socket);
     if (joined) {
         room.broadcast(report::left(*name));
-        room.free_name(*name);
+        names.give_back(*name);
     }
 }
 
 // accept_connections(): each new socket gets its own strand and its own handle_client().
-awaitable<void> accept_connections(asio::io_context& io, tcp::acceptor& server, chat_room& room) {
+awaitable<void> accept_connections(asio::io_context& io, tcp::acceptor& server, chat_room& room,
+                                   report::name_list& names) {
     for (;;) {
         auto [ec, socket] = co_await server.async_accept(asio::make_strand(io), as_tuple);
         if (ec) co_return;  // closed by Ctrl-C
         std::cout << to_string(socket.remote_endpoint(ec)) << " has connected to the server." << std::endl;
         auto c = std::make_shared<client>(std::move(socket));
-        if (room.add(c)) asio::co_spawn(c->socket.get_executor(), handle_client(c, room), asio::detached);
+        if (room.add(c)) asio::co_spawn(c->socket.get_executor(), handle_client(c, room, names), asio::detached);
     }
 }
 }  // namespace
@@ -141,8 +129,9 @@ int main(int argc, char** argv) try {
     asio::io_context io;
     tcp::acceptor server(asio::make_strand(io), address);
     chat_room room(io);
+    report::name_list names;
     announce_listening(std::cout, to_string(server.local_endpoint()), "");
-    asio::co_spawn(server.get_executor(), accept_connections(io, server, room), asio::detached);
+    asio::co_spawn(server.get_executor(), accept_connections(io, server, room, names), asio::detached);
 
     // close_server() on Ctrl-C: stop accepting, {end_conn} to everyone; run() returns when all left.
     asio::signal_set signals(server.get_executor(), SIGINT, SIGTERM);

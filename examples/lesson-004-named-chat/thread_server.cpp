@@ -27,29 +27,17 @@ void send(client& c, const std::string& msg) {
     boost::system::error_code ignored;  // a client that is gone is its own thread's business
     asio::write(c.socket, asio::buffer(msg), ignored);
 }
-// Shutdown, not close: another thread may still hold the socket; the last owner closes it.
-void hang_up(client& c) {
-    boost::system::error_code ignored;
-    c.socket.shutdown(tcp::socket::shutdown_both, ignored);
-}
 
-// The report's `addresses` and `names`, shared by every thread, so behind one mutex. The lock
+// The report's `addresses`, shared by every thread, so behind one mutex. The lock
 // covers the lists only: the sends happen on a copy of the list, outside it.
 class chat_room {
 public:
     void add(std::shared_ptr<client> c) {
         std::scoped_lock lock(mutex_);
-        if (closing_) hang_up(*c);  // came in after {end_conn}
+        if (closing_) report::hang_up(c->socket);  // came in after {end_conn}
         clients_.push_back(std::move(c));
     }
     void remove(const std::shared_ptr<client>& c) { std::scoped_lock lock(mutex_); std::erase(clients_, c); }
-    bool take_name(const std::string& name) {  // the report's valid_name(), then names.append()
-        std::scoped_lock lock(mutex_);
-        if (std::ranges::count(names_, name)) return false;
-        names_.push_back(name);
-        return true;
-    }
-    void free_name(const std::string& name) { std::scoped_lock lock(mutex_); std::erase(names_, name); }
 
     // The report's broadcast(): to every connected client, the sender included. The last one,
     // {end_conn}, also hangs up on everyone (close_server()).
@@ -62,13 +50,12 @@ public:
             everyone = clients_;
         }
         for (auto& c : everyone) send(*c, msg);
-        if (last) std::ranges::for_each(everyone, [](auto& c) { hang_up(*c); });
+        if (last) std::ranges::for_each(everyone, [](auto& c) { report::hang_up(c->socket); });
     }
 
 private:
     std::mutex mutex_;
     std::vector<std::shared_ptr<client>> clients_;
-    std::vector<std::string> names_;
     bool closing_ = false;
 };
 
@@ -81,10 +68,10 @@ std::optional<std::string> receive(tcp::socket& socket) {  // client.recv(BUFFSI
 }
 
 // The report's handle_client(), run by one thread per client, blocking at every receive().
-void handle_client(std::shared_ptr<client> c, chat_room& room) {
+void handle_client(std::shared_ptr<client> c, chat_room& room, report::name_list& names) {
     send(*c, report::prompt);
     auto name = receive(c->socket);
-    while (name && *name != report::quit && !room.take_name(*name)) {
+    while (name && *name != report::quit && !names.take(*name)) {
         send(*c, report::name_taken);
         name = receive(c->socket);
     }
@@ -96,10 +83,10 @@ void handle_client(std::shared_ptr<client> c, chat_room& room) {
             room.broadcast(*name + ": " + *msg);
     }
     room.remove(c);  // close_client_connection()
-    hang_up(*c);
+    report::hang_up(c->socket);
     if (joined) {
         room.broadcast(report::left(*name));
-        room.free_name(*name);
+        names.give_back(*name);
     }
 }
 }  // namespace
@@ -109,6 +96,7 @@ int main(int argc, char** argv) try {
     asio::io_context io;
     tcp::acceptor server(io, address);  // SERVER.bind(ADDR); SERVER.listen()
     chat_room room;
+    report::name_list names;
     announce_listening(std::cout, to_string(server.local_endpoint()), "");
 
     // accept_connections(): accept, then start the client's own thread.
@@ -120,7 +108,7 @@ int main(int argc, char** argv) try {
             if (ec) break;  // the server socket was shut down: stop accepting
             std::cout << to_string(c->socket.remote_endpoint(ec)) << " has connected to the server." << std::endl;
             room.add(c);
-            client_threads.emplace_back(handle_client, c, std::ref(room));
+            client_threads.emplace_back(handle_client, c, std::ref(room), std::ref(names));
         }
     });
 
