@@ -187,6 +187,34 @@ BOOST_AUTO_TEST_CASE(strand_server_speaks_the_reports_bytes) {
     check_report_server("lesson-004-named-chat-strand-server");
 }
 
+// What the strand server adds: a client that stops reading delays nobody (in the thread server,
+// as in the report, the sender's thread would block on it) and is dropped past 1 MiB queued.
+BOOST_AUTO_TEST_CASE(strand_server_drops_a_client_that_stops_reading_and_others_go_on) {
+    child_process server({example(lesson004, "lesson-004-named-chat-strand-server"), "127.0.0.1", "0"});
+    const auto port = server.wait_listening();
+    chat_peer slow(port, 4096);
+    join(slow, "slow");
+    chat_peer fast(port);
+    join(fast, "fast");
+    BOOST_TEST_REQUIRE(fast.text_through("fast si è unito alla chat!").has_value());
+
+    // 8 MiB through the room, one message per round trip (the protocol has no delimiters); the
+    // kernel buffers of `slow` hold a few MiB at most, the server's queue 1 MiB more.
+    const std::string text(1000, 'x');
+    int rounds = 0;
+    for (; rounds < 8192; ++rounds) {
+        fast.send(text);
+        if (!fast.text_through("fast: " + text).has_value()) break;  // "slow ha abbandonato" may come first
+    }
+    BOOST_TEST(rounds == 8192);
+    BOOST_TEST(slow.closed_by_server(10s));  // what was queued, then the end
+    BOOST_TEST(slow.total_received() < 8192u * 1006u);
+    server.signal(SIGINT);
+    BOOST_TEST(fast.closed_by_server(10s));
+    BOOST_TEST(fast.pending().ends_with("{end_conn}"), fast.pending().substr(0, 200));
+    BOOST_TEST(server.wait().value_or(-1) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(report_client_talks_to_the_reports_python_server) {
     child_process server(with(python(lesson004, "chat_server.py"), {"127.0.0.1", "0"}));
     const auto port = server.wait_listening();
