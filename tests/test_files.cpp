@@ -4,6 +4,7 @@
 #include "support/pop_line.hpp"
 #include "support/temp_dir.hpp"
 
+#include <netkit/files/digest.hpp>
 #include <netkit/files/error.hpp>
 #include <netkit/files/file_name.hpp>
 #include <netkit/files/file_store.hpp>
@@ -17,10 +18,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
+#include <memory>
+#include <vector>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -170,7 +175,226 @@ std::string pattern_bytes(std::size_t n, char seed) {
 
 const std::string empty_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+// XXH3-128 of no bytes, as `xxh128sum` prints it for an empty file.
+const std::string empty_xxh128 = "99aa06d3014798d86001c324468d497f";
+
+bool eventually(const std::function<bool()>& condition) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(files)
+
+BOOST_AUTO_TEST_CASE(request_digest_word) {
+    const auto put = parse_files_request("PUT my file 12 xxh128");
+    BOOST_TEST(put.name == "my file");
+    BOOST_TEST(put.size == 12U);
+    BOOST_TEST((put.digest == digest_kind::xxh128));
+    BOOST_TEST((parse_files_request("PUT a 3 sha256\r").digest == digest_kind::sha256));
+    BOOST_TEST((parse_files_request("PUT a 3").digest == digest_kind::sha256));  // no word: as before
+    BOOST_TEST(parse_files_request("PUT a 12 5").name == "a 12");               // a size last: old form
+    const auto get = parse_files_request("GET two words xxh128");
+    BOOST_TEST(get.name == "two words");
+    BOOST_TEST((get.digest == digest_kind::xxh128));
+    BOOST_TEST(parse_files_request("GET two words").name == "two words");
+    BOOST_TEST((parse_files_request("GET two words").digest == digest_kind::sha256));
+    BOOST_TEST(parse_files_request("GET xxh128").name == "xxh128");  // alone, the word is the name
+    try {
+        parse_files_request("PUT a 3 md5");
+        BOOST_FAIL("an unknown digest was accepted");
+    } catch (const files_error& e) {
+        BOOST_TEST(std::string(e.what()) == "unknown digest 'md5': expected sha256 or xxh128");
+    }
+    BOOST_CHECK_THROW(parse_files_request("PUT a b md5"), files_error);
+}
+
+BOOST_AUTO_TEST_CASE(xxh128_matches_known_digests) {
+    BOOST_TEST(digest::hex_of(digest_kind::xxh128, std::span<const char>()) == empty_xxh128);
+    BOOST_TEST(digest::hex_of(digest_kind::sha256, std::span<const char>()) == empty_sha256);
+    const std::string content = pattern_bytes(3 * 1024 * 1024 + 17, 'x');
+    digest pieces(digest_kind::xxh128);
+    pieces.update(std::string_view(content).substr(0, 1000));
+    pieces.update(std::string_view(content).substr(1000));
+    const std::string whole = digest::hex_of(digest_kind::xxh128, content);
+    BOOST_TEST(whole.size() == 32U);
+    BOOST_TEST(pieces.hex_digest() == whole);
+    BOOST_TEST(pieces.hex_digest() == empty_xxh128);  // a digest starts anew
+
+    temp_dir tmp;
+    write_file(tmp.path / "f", content);
+    unique_fd fd(::open((tmp.path / "f").c_str(), O_RDONLY));
+    BOOST_TEST(digest_of_file(digest_kind::xxh128, fd.get(), content.size()) == whole);
+    BOOST_TEST(digest_of_file(digest_kind::sha256, fd.get(), content.size()) == sha256::hex_of(content));
+}
+
+BOOST_FIXTURE_TEST_CASE(xxh128_both_directions, files_fixture) {
+    start();
+    const std::string content = pattern_bytes(2'000'003, 'k');
+    write_file(tmp.path / "src", content);
+    auto client = this->client();
+    client.use_digest(digest_kind::xxh128);
+    std::ostringstream trace;
+    client.trace(&trace);
+    const auto stored = client.put(tmp.path / "src", "fast copy");
+    BOOST_TEST((stored.kind == digest_kind::xxh128));
+    BOOST_TEST(stored.digest == digest::hex_of(digest_kind::xxh128, content));
+    BOOST_TEST((read_file(dir / "fast copy") == content));
+    const fs::path copy = tmp.path / "copy";
+    unique_fd out(::open(copy.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+    const auto fetched = client.get("fast copy", out.get());
+    BOOST_TEST(fetched.digest == stored.digest);
+    BOOST_TEST((read_file(copy) == content));
+    BOOST_TEST(trace.str().find("-> PUT fast copy 2000003 xxh128\n") != std::string::npos, trace.str());
+    BOOST_TEST(trace.str().find("-> GET fast copy xxh128\n") != std::string::npos, trace.str());
+}
+
+BOOST_FIXTURE_TEST_CASE(requests_without_a_digest_word_get_sha256_as_before, files_fixture) {
+    start();
+    raw_connection c(endpoint);
+    c.send("PUT old 5\nhello");
+    BOOST_TEST(c.line() == "OK");
+    BOOST_TEST(c.line() == "DONE 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    c.send("GET old\n");
+    BOOST_TEST(c.line() == "OK 5");
+    BOOST_TEST(c.bytes(5) == "hello");
+    BOOST_TEST(c.line() == "DONE 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    c.send("GET old xxh128\n");
+    BOOST_TEST(c.line() == "OK 5");
+    BOOST_TEST(c.bytes(5) == "hello");
+    BOOST_TEST(c.line() == "DONE " + digest::hex_of(digest_kind::xxh128, std::string_view("hello")));
+    // An unknown digest is refused before OK, and the connection goes on.
+    c.send("PUT new 5 md5\n");
+    BOOST_TEST(c.line() == "ERR unknown digest 'md5': expected sha256 or xxh128");
+    c.send("LIST\n");
+    BOOST_TEST(c.line() == "OK 1");
+    BOOST_TEST(c.line() == "5 old");
+}
+
+BOOST_AUTO_TEST_CASE(budget_counts_declared_sizes_and_gives_them_back) {
+    upload_budget budget(3000, 100);
+    {
+        auto a = budget.claim("a", 1000, 1'000'000);
+        auto b = budget.claim("b", 2000, 1'000'000);
+        BOOST_TEST(budget.in_flight() == 3000U);
+        try {
+            budget.claim("c", 1, 1'000'000);
+            BOOST_FAIL("over the budget, accepted");
+        } catch (const files_error& e) {
+            BOOST_TEST(std::string(e.what()).starts_with("busy: 'c' (1 bytes)"), e.what());
+        }
+        a.release();
+        BOOST_TEST(budget.in_flight() == 2000U);
+        auto moved = std::move(b);
+        BOOST_TEST(budget.in_flight() == 2000U);
+    }
+    BOOST_TEST(budget.in_flight() == 0U);
+    // The free-space margin: 1000 available, 100 kept free, 900 declared at most.
+    auto fits = budget.claim("d", 900, 1000);
+    BOOST_CHECK_THROW(budget.claim("e", 1, 1000), files_error);
+    BOOST_CHECK_THROW(budget.claim("f", 1, 50), files_error);
+    BOOST_CHECK_THROW(budget.claim("g", UINT64_MAX, UINT64_MAX), files_error);
+}
+
+BOOST_AUTO_TEST_CASE(upload_reserves_disk_as_data_arrives) {
+    temp_dir tmp;
+    file_store store(tmp.path, 1ULL << 30, 1ULL << 30, 0);
+    upload big = store.begin_upload("big", 200ULL << 20);
+    const auto names = entries(tmp.path);
+    BOOST_TEST_REQUIRE(names.size() == 1U);
+    struct stat st {};
+    BOOST_TEST_REQUIRE(::stat((tmp.path / *names.begin()).c_str(), &st) == 0);
+    BOOST_TEST(st.st_blocks == 0);  // announced 200 MiB, holds nothing yet
+    BOOST_TEST(big.reserved() == 0U);
+    BOOST_TEST(store.budget().in_flight() == 200ULL << 20);
+    big.write(std::string_view("x"));
+    BOOST_TEST(big.reserved() == upload::reserve_step);
+    BOOST_TEST_REQUIRE(::stat((tmp.path / *names.begin()).c_str(), &st) == 0);
+    BOOST_TEST(st.st_size == 1);  // blocks reserved past the end, the size is what was written
+    BOOST_TEST(static_cast<std::uint64_t>(st.st_blocks) * 512 <= 2 * upload::reserve_step);
+
+    upload small = store.begin_upload("small", 3);
+    small.write(std::string_view("abc"));
+    BOOST_TEST(small.reserved() == 3U);  // never past the declared size
+    small.commit();
+    BOOST_TEST(store.budget().in_flight() == 200ULL << 20);  // committed: its share is back
+}
+
+BOOST_AUTO_TEST_CASE(buffer_sizing_policy) {
+    BOOST_TEST(upload_buffer_size(1000, 256 * 1024) == 1000U);
+    BOOST_TEST(upload_buffer_size(0, 256 * 1024) == 0U);
+    BOOST_TEST(upload_buffer_size(200ULL << 20, 256 * 1024) == 256U * 1024);
+}
+
+BOOST_FIXTURE_TEST_CASE(stalled_puts_hold_no_more_than_the_budget, files_fixture) {
+    start({.max_in_flight = 3000, .min_free = 0});
+    std::vector<std::unique_ptr<raw_connection>> stalled;
+    for (const char* name : {"a", "b", "c"}) {
+        stalled.push_back(std::make_unique<raw_connection>(endpoint));
+        stalled.back()->send(std::string("PUT ") + name + " 1000\n");
+        BOOST_TEST_REQUIRE(stalled.back()->line() == "OK");
+    }
+    BOOST_TEST(service->store().budget().in_flight() == 3000U);
+    BOOST_TEST(service->upload_buffer_bytes() == 0U);  // no byte sent: no buffer taken
+
+    raw_connection over(endpoint);
+    over.send("PUT d 1\n");
+    const std::string refusal = over.line();
+    BOOST_TEST(refusal.starts_with("ERR busy: 'd' (1 bytes) would bring the uploads in progress to more than 3000"),
+               refusal);
+    BOOST_TEST(service->store().budget().in_flight() == 3000U);
+
+    // A byte each: each takes a buffer of its declared size, not 256 KiB.
+    for (auto& c : stalled) c->send("x");
+    BOOST_TEST(eventually([&] { return service->upload_buffer_bytes() == 3000U; }), service->upload_buffer_bytes());
+
+    // Client gone: its share and its buffer go back; the refused PUT now fits.
+    stalled[0]->reset();
+    BOOST_TEST(eventually([&] { return service->store().budget().in_flight() == 2000U; }));
+    BOOST_TEST(eventually([&] { return service->upload_buffer_bytes() == 2000U; }));
+    over.send("PUT d 1000\n");
+    BOOST_TEST(over.line() == "OK");
+    // Done: the rest of b's bytes, then b's share is back too.
+    stalled[1]->send(std::string(999, 'y'));
+    BOOST_TEST(stalled[1]->line().starts_with("DONE "));
+    BOOST_TEST(eventually([&] { return service->store().budget().in_flight() == 2000U; }));
+    BOOST_TEST(eventually([&] { return service->upload_buffer_bytes() == 1000U; }));
+}
+
+BOOST_FIXTURE_TEST_CASE(put_that_would_eat_the_free_margin_is_refused, files_fixture) {
+    fs::create_directories(dir);
+    struct statvfs vfs {};
+    BOOST_TEST_REQUIRE(::statvfs(dir.c_str(), &vfs) == 0);
+    const std::uint64_t available = std::uint64_t(vfs.f_bavail) * vfs.f_frsize;
+    start({.min_free = available + (1ULL << 30)});  // more than there is: nothing fits
+    raw_connection c(endpoint);
+    c.send("PUT x 1\n");
+    BOOST_TEST(c.line().starts_with("ERR not enough space for 'x': 1 bytes needed"));
+    BOOST_TEST(entries(dir).empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(no_first_request_within_the_login_timeout, files_fixture) {
+    start({.login_timeout = std::chrono::milliseconds(300)});
+    raw_connection silent(endpoint), partial(endpoint), prompt(endpoint);
+    prompt.send("LIST\n");
+    BOOST_TEST_REQUIRE(prompt.line() == "OK 0");
+    partial.send("LIS");  // bytes, but no complete request
+    const auto t0 = std::chrono::steady_clock::now();
+    BOOST_TEST(silent.closed_by_server(std::chrono::seconds(10)));
+    BOOST_TEST(partial.closed_by_server(std::chrono::seconds(10)));
+    BOOST_TEST((std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5)));
+    // After its first request a connection is under the idle timeout only (2 minutes here).
+    BOOST_TEST(!prompt.closed_by_server(std::chrono::milliseconds(600)));
+    prompt.send("LIST\n");
+    BOOST_TEST(prompt.line() == "OK 0");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(files)
 
@@ -266,7 +490,7 @@ BOOST_FIXTURE_TEST_CASE(put_get_and_list_on_one_connection, files_fixture) {
     auto client = this->client();
     const auto stored = client.put(tmp.path / "src", "my file.bin");
     BOOST_TEST(stored.size == content.size());
-    BOOST_TEST(stored.sha256 == sha256::hex_of(content));
+    BOOST_TEST(stored.digest == sha256::hex_of(content));
     BOOST_TEST((read_file(dir / "my file.bin") == content));
 
     const fs::path copy = tmp.path / "copy";
@@ -276,7 +500,7 @@ BOOST_FIXTURE_TEST_CASE(put_get_and_list_on_one_connection, files_fixture) {
         BOOST_REQUIRE(done <= total);
         last_progress = done;
     });
-    BOOST_TEST(fetched.sha256 == stored.sha256);
+    BOOST_TEST(fetched.digest == stored.digest);
     BOOST_TEST(last_progress == content.size());
     BOOST_TEST((read_file(copy) == content));
 

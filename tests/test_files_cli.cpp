@@ -4,9 +4,13 @@
 #include "support/temp_dir.hpp"
 
 #include <netkit/asio.hpp>
+#include <netkit/files/digest.hpp>
 #include <netkit/files/sha256.hpp>
+#include <netkit/files/unique_fd.hpp>
 
 #include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
 
 #include <csignal>
 #include <filesystem>
@@ -124,7 +128,7 @@ BOOST_FIXTURE_TEST_CASE(round_trip_of_200_mib_with_matching_hashes, cli_fixture)
     const std::string hash = write_big_file(original, 200);
 
     const auto t0 = std::chrono::steady_clock::now();
-    const auto put = run({exe, "put", "127.0.0.1", port, original.string()});
+    const auto put = run({exe, "put", "127.0.0.1", port, original.string(), "--digest", "sha256"});
     const auto t1 = std::chrono::steady_clock::now();
     BOOST_TEST(put.status == 0, put.output);
     BOOST_TEST(put.output.find("sha256 " + hash) != std::string::npos, put.output);
@@ -135,9 +139,11 @@ BOOST_FIXTURE_TEST_CASE(round_trip_of_200_mib_with_matching_hashes, cli_fixture)
     const auto get = run({exe, "get", "127.0.0.1", port, "big.bin", "-o", copy.string()});
     const auto t2 = std::chrono::steady_clock::now();
     BOOST_TEST(get.status == 0, get.output);
-    BOOST_TEST(get.output.find("sha256 " + hash) != std::string::npos, get.output);
     BOOST_TEST(fs::file_size(copy) == 200U << 20);
     BOOST_TEST(sha256_of(copy) == hash);
+    unique_fd copied(::open(copy.c_str(), O_RDONLY | O_CLOEXEC));
+    const std::string xxh = digest_of_file(digest_kind::xxh128, copied.get(), 200U << 20);
+    BOOST_TEST(get.output.find("xxh128 " + xxh) != std::string::npos, get.output);  // the default digest
     BOOST_TEST(entries(tmp.path) == (std::set<std::string>{"src", "store", "copy.bin"}));  // no partial file left
 
     using ms = std::chrono::milliseconds;
@@ -236,8 +242,8 @@ BOOST_AUTO_TEST_CASE(clients_detect_a_checksum_mismatch) {
     BOOST_TEST(entries(tmp.path) == std::set<std::string>{"f"});  // no copy, no partial file
 }
 
-// The file system refuses the blocks (here a file size limit, as a full disk would): ERR before
-// OK, nothing left behind, and the server goes on.
+// The file system refuses the blocks (here a file size limit, as a full disk would): ERR as soon as
+// the write fails, nothing left behind, and the server goes on.
 BOOST_FIXTURE_TEST_CASE(a_refusing_file_system_is_an_err_and_leaves_nothing, cli_fixture) {
     std::vector<std::string> argv{"/bin/sh", "-c", "ulimit -f 2048 && exec \"$0\" \"$@\"", exe, "serve", "files",
                                   "--dir", dir.string(), "--port", "0", "--log-level", "error"};
@@ -261,8 +267,40 @@ BOOST_AUTO_TEST_CASE(serve_files_options) {
     const auto help = run({exe, "serve", "files", "--help"});
     BOOST_TEST(help.status == 0);
     BOOST_TEST(help.output.find("--idle-timeout") != std::string::npos);
+    BOOST_TEST(help.output.find("--login-timeout") != std::string::npos);
+    BOOST_TEST(help.output.find("--max-in-flight") != std::string::npos);
     BOOST_TEST(run({exe, "put", "--help"}).status == 0);
     BOOST_TEST(run({exe, "get", "127.0.0.1"}).status == 2);
+
+    // Every numeric option is checked and named; nothing is started.
+    const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+        {{"--port", "70000"}, "--port"},
+        {{"--port", "-1"}, "--port"},
+        {{"--max-in-flight", "12Q"}, "--max-in-flight"},
+        {{"--max-in-flight", "1M"}, "--max-in-flight"},  // under --max-file-size (4G)
+        {{"--min-free", "-1"}, "--min-free"},
+        {{"--login-timeout", "-1"}, "--login-timeout"},
+        {{"--login-timeout", "0"}, "--login-timeout"},
+        {{"--idle-timeout", "nan"}, "--idle-timeout"},
+    };
+    for (const auto& [args, option] : refused) {
+        std::vector<std::string> argv{exe, "serve", "files", "--dir", (tmp.path / "never").string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        const auto r = run(argv);
+        BOOST_TEST(r.status == 2, args[0] << " " << args[1]);
+        BOOST_TEST(r.output.find(option) != std::string::npos, r.output);
+    }
+    BOOST_TEST(!fs::exists(tmp.path / "never"));
+    write_file(tmp.path / "f", "x");
+    for (const char* command : {"put", "get"}) {
+        const std::string what = command == std::string("put") ? (tmp.path / "f").string() : "f";
+        const auto bad_digest = run({exe, command, "127.0.0.1", "1", what, "--digest", "md5"});
+        BOOST_TEST(bad_digest.status == 2, command);
+        BOOST_TEST(bad_digest.output.find("--digest must be xxh128 or sha256") != std::string::npos, bad_digest.output);
+        const auto bad_port = run({exe, command, "127.0.0.1", "70000", what});
+        BOOST_TEST(bad_port.status == 2, command);
+        BOOST_TEST(bad_port.output.find("--port") != std::string::npos, bad_port.output);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(lesson_example_asks_for_the_file_and_copies_it,

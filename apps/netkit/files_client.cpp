@@ -1,5 +1,6 @@
 // `netkit put` and `netkit get`: copy a file to or from a file-copy server (`netkit serve files`),
-// checking the SHA-256 the server reports. A progress bar is drawn when stderr is a terminal.
+// checking the digest the server reports (XXH3-128 by default, SHA-256 with --digest sha256). A
+// progress bar is drawn when stderr is a terminal.
 #include "cli_common.hpp"
 
 #include <netkit/files/file_name.hpp>
@@ -114,42 +115,56 @@ private:
     int fd_ = -1;
 };
 
+// --digest: the checksum both ends compute; xxh128 unless told otherwise.
+digest_kind digest_option(const std::string& word) {
+    const auto kind = parse_digest_name(word);
+    if (!kind) throw usage_error("--digest must be xxh128 or sha256, not '" + word + "'");
+    return *kind;
+}
+
+const char* digest_help = "checksum both ends compute: xxh128 (XXH3-128, fast; catches accidental corruption) "
+                          "or sha256 (also resists deliberate forgery)";
+
 }  // namespace
 
 int put_client(const args& a) {
-    std::string host, port, file, name;
+    std::string host, port, file, name, digest = "xxh128";
     po::options_description options("options");
     options.add_options()
         ("host", po::value(&host)->required(), "server address or name")
         ("port", po::value(&port)->required(), "server port (the lesson's is 32400)")
         ("file", po::value(&file)->required(), "the file to upload")
-        ("name", po::value(&name), "the name to store it under (default: FILE's own name)");
+        ("name", po::value(&name), "the name to store it under (default: FILE's own name)")
+        ("digest", po::value(&digest)->default_value(digest), digest_help);
     po::positional_options_description positional;
     positional.add("host", 1).add("port", 1).add("file", 1);
     po::variables_map vm;
-    if (auto done = parse(a, "netkit put HOST PORT FILE [--name N]",
+    if (auto done = parse(a, "netkit put HOST PORT FILE [--name N] [--digest xxh128|sha256]",
                           "Uploads FILE to a file-copy server (netkit serve files), replacing any file of "
-                          "that name, and checks the SHA-256 the server reports against the bytes sent.",
+                          "that name, and checks the digest the server reports against the bytes sent.",
                           options, vm, &positional))
         return *done;
+    parse_number(port, 1, 65535, "--port");
+    const digest_kind kind = digest_option(digest);
     if (name.empty()) name = std::filesystem::path(file).filename().string();
     if (auto problem = file_name_problem(name); !problem.empty())
         throw usage_error("cannot store as '" + name + "': " + problem + " (choose a name with --name)");
 
     asio::io_context io;
     files_client client(connect_tcp(io, host, port));
+    client.use_digest(kind);
     transfer_result result;
     {
         progress_bar bar(name);
         result = client.put(file, name, bar.callback());
     }
-    std::cout << "stored '" << name << "' on " << host << ":" << port << ": " << result.size << " bytes, sha256 "
-              << result.sha256 << std::endl;
+    std::cout << "stored '" << name << "' on " << host << ":" << port << ": " << result.size << " bytes, "
+              << digest_name(result.kind) << " " << result.digest << std::endl;
     return 0;
 }
 
 int get_client(const args& a) {
-    std::string host, port, name, output;
+    std::string host, port, name, output, digest = "xxh128";
     po::options_description options("options");
     options.add_options()
         ("host", po::value(&host)->required(), "server address or name")
@@ -157,16 +172,19 @@ int get_client(const args& a) {
         ("name", po::value(&name)->required(), "the stored file's name")
         ("output,o", po::value(&output),
          "where to save it: a file, or a directory to save NAME in; '-' writes to standard output "
-         "(default: NAME in the current directory)");
+         "(default: NAME in the current directory)")
+        ("digest", po::value(&digest)->default_value(digest), digest_help);
     po::positional_options_description positional;
     positional.add("host", 1).add("port", 1).add("name", 1);
     po::variables_map vm;
-    if (auto done = parse(a, "netkit get HOST PORT NAME [-o FILE]",
+    if (auto done = parse(a, "netkit get HOST PORT NAME [-o FILE] [--digest xxh128|sha256]",
                           "Downloads NAME from a file-copy server (netkit serve files) and checks the "
-                          "SHA-256 the server reports. FILE is replaced only once the copy is complete "
+                          "digest the server reports. FILE is replaced only once the copy is complete "
                           "and verified.",
                           options, vm, &positional))
         return *done;
+    parse_number(port, 1, 65535, "--port");
+    const digest_kind kind = digest_option(digest);
     if (auto problem = file_name_problem(name); !problem.empty())
         throw usage_error("'" + name + "' cannot be a stored name: " + problem);
     if (output.empty()) output = name;
@@ -175,6 +193,7 @@ int get_client(const args& a) {
 
     asio::io_context io;
     files_client client(connect_tcp(io, host, port));
+    client.use_digest(kind);
     transfer_result result;
     {
         progress_bar bar(name);
@@ -187,7 +206,8 @@ int get_client(const args& a) {
         }
     }
     (to_stdout ? std::cerr : std::cout) << "saved '" << name << "' " << (to_stdout ? "to standard output" : "as " + output)
-                                        << ": " << result.size << " bytes, sha256 " << result.sha256 << std::endl;
+                                        << ": " << result.size << " bytes, " << digest_name(result.kind) << " "
+                                        << result.digest << std::endl;
     return 0;
 }
 

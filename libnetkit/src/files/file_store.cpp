@@ -57,9 +57,12 @@ bool is_regular(int dir_fd, const char* name, struct stat& st) {
 
 }  // namespace
 
-file_store::file_store(const std::filesystem::path& dir, std::uint64_t max_file_size)
+file_store::file_store(const std::filesystem::path& dir, std::uint64_t max_file_size, std::uint64_t max_in_flight,
+                       std::uint64_t min_free)
     // off_t bounds what a file can hold; a larger limit would mean nothing.
-    : path_(dir), max_file_size_(std::min<std::uint64_t>(max_file_size, std::numeric_limits<off_t>::max())) {
+    : path_(dir),
+      max_file_size_(std::min<std::uint64_t>(max_file_size, std::numeric_limits<off_t>::max())),
+      budget_(max_in_flight, min_free) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw std::system_error(ec, "cannot create the directory " + dir.string());
@@ -89,7 +92,7 @@ readable_file file_store::open(std::string_view name) const {
     return {std::move(fd), static_cast<std::uint64_t>(st.st_size)};
 }
 
-upload file_store::begin_upload(std::string_view name, std::uint64_t size) {
+upload file_store::begin_upload(std::string_view name, std::uint64_t size, digest_kind digest) {
     check_name(name);
     if (size > max_file_size_)
         throw files_error(quoted(name) + " is " + std::to_string(size) + " bytes, over the limit of " +
@@ -99,12 +102,9 @@ upload file_store::begin_upload(std::string_view name, std::uint64_t size) {
     if (::fstatat(dir_.get(), std::string(name).c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(existing.st_mode))
         throw files_error(quoted(name) + " is a directory");
     struct statvfs fs {};
-    if (::fstatvfs(dir_.get(), &fs) == 0) {
-        const std::uint64_t available = std::uint64_t(fs.f_bavail) * fs.f_frsize;
-        if (size > available)
-            throw files_error("not enough space for " + quoted(name) + ": " + std::to_string(size) +
-                              " bytes needed, " + std::to_string(available) + " available");
-    }
+    const std::uint64_t available =
+        ::fstatvfs(dir_.get(), &fs) == 0 ? std::uint64_t(fs.f_bavail) * fs.f_frsize : UINT64_MAX;
+    auto share = budget_.claim(std::string(name), size, available);
 
     unique_fd file;
     std::string temp;
@@ -114,15 +114,7 @@ upload file_store::begin_upload(std::string_view name, std::uint64_t size) {
         if (!file && (errno != EEXIST || attempt == 100))
             throw files_error("cannot create a file for " + quoted(name) + ": " + reason(errno));
     }
-    // Reserving the blocks now turns a full disk (or quota, or file size limit) into a refusal
-    // before OK instead of a failure half-way; file systems without fallocate skip this.
-    if (size > 0 && ::fallocate(file.get(), 0, 0, static_cast<off_t>(size)) != 0 && errno != EOPNOTSUPP &&
-        errno != ENOSYS) {
-        const int error = errno;
-        ::unlinkat(dir_.get(), temp.c_str(), 0);
-        throw files_error("not enough space for " + quoted(name) + ": " + reason(error));
-    }
-    return upload(dir_.get(), std::move(temp), std::string(name), std::move(file), size);
+    return upload(dir_.get(), std::move(temp), std::string(name), std::move(file), size, digest, std::move(share));
 }
 
 std::vector<stored_file> file_store::list() const {

@@ -2,7 +2,6 @@
 
 #include <netkit/files/error.hpp>
 #include <netkit/files/request.hpp>
-#include <netkit/files/sha256.hpp>
 #include <netkit/files/unique_fd.hpp>
 
 #include <fcntl.h>
@@ -70,6 +69,10 @@ std::string files_client::read_line() {
     return line;
 }
 
+std::string files_client::digest_word() const {
+    return digest_ ? " " + std::string(digest_name(*digest_)) : std::string();
+}
+
 void files_client::refused(const std::string& reply) {
     if (reply.starts_with("ERR ")) throw files_error("server: " + printable(reply.substr(4)));
     throw files_error("unexpected reply from the server: '" + printable(reply) + "'");
@@ -84,11 +87,11 @@ transfer_result files_client::put(const std::filesystem::path& path, const std::
         throw std::runtime_error(path.string() + " is not a regular file");
     const auto size = static_cast<std::uint64_t>(st.st_size);
 
-    send_line("PUT " + name + " " + std::to_string(size));
+    send_line("PUT " + name + " " + std::to_string(size) + digest_word());
     if (const auto reply = read_line(); reply != "OK") refused(reply);
 
     // Each chunk is read once, hashed and sent: the hash is of exactly the bytes that left.
-    sha256 hash;
+    digest hash(digest_.value_or(digest_kind::sha256));
     std::vector<char> chunk(chunk_size);
     std::uint64_t sent = 0;
     while (sent < size) {
@@ -109,19 +112,19 @@ transfer_result files_client::put(const std::filesystem::path& path, const std::
 
     const std::string reply = read_line();
     if (!reply.starts_with("DONE ")) refused(reply);
-    transfer_result result{size, hash.hex_digest()};
-    if (reply.substr(5) != result.sha256)
-        throw files_error("checksum mismatch: sent " + result.sha256 + ", the server stored " + printable(reply.substr(5)));
+    transfer_result result{size, hash.kind(), hash.hex_digest()};
+    if (reply.substr(5) != result.digest)
+        throw files_error("checksum mismatch: sent " + result.digest + ", the server stored " + printable(reply.substr(5)));
     return result;
 }
 
 transfer_result files_client::get(const std::string& name, int out, const progress& report) {
-    send_line("GET " + name);
+    send_line("GET " + name + digest_word());
     const std::string reply = read_line();
     if (!reply.starts_with("OK ")) refused(reply);
     const std::uint64_t size = byte_count(std::string_view(reply).substr(3), reply);
 
-    sha256 hash;
+    digest hash(digest_.value_or(digest_kind::sha256));
     std::vector<char> chunk;
     std::uint64_t received = 0;
     while (received < size) {
@@ -151,9 +154,9 @@ transfer_result files_client::get(const std::string& name, int out, const progre
 
     const std::string trailer = read_line();
     if (!trailer.starts_with("DONE ")) refused(trailer);
-    transfer_result result{size, hash.hex_digest()};
-    if (trailer.substr(5) != result.sha256)
-        throw files_error("checksum mismatch: received " + result.sha256 + ", the server reported " +
+    transfer_result result{size, hash.kind(), hash.hex_digest()};
+    if (trailer.substr(5) != result.digest)
+        throw files_error("checksum mismatch: received " + result.digest + ", the server reported " +
                           printable(trailer.substr(5)));
     return result;
 }

@@ -1,8 +1,8 @@
 #include <netkit/files/files_session.hpp>
 
 #include <netkit/endpoint.hpp>
+#include <netkit/files/digest.hpp>
 #include <netkit/files/error.hpp>
-#include <netkit/files/sha256.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
@@ -11,8 +11,10 @@
 #include <sys/sendfile.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <optional>
+#include <vector>
 
 namespace netkit {
 
@@ -52,6 +54,27 @@ asio::awaitable<std::invoke_result_t<Job&>> on_disk_thread(asio::thread_pool::ex
 
 std::string quoted(const std::string& name) { return "'" + name + "'"; }
 
+// An upload's receive buffer, counted in the service's total while it exists.
+class counted_buffer {
+public:
+    explicit counted_buffer(std::atomic<std::uint64_t>& total) : total_(total) {}
+    ~counted_buffer() { total_ -= bytes_.size(); }
+    counted_buffer(const counted_buffer&) = delete;
+    counted_buffer& operator=(const counted_buffer&) = delete;
+
+    bool empty() const { return bytes_.empty(); }
+    void allocate(std::size_t size) {
+        bytes_.resize(size);
+        total_ += size;
+    }
+    char* data() { return bytes_.data(); }
+    std::size_t size() const { return bytes_.size(); }
+
+private:
+    std::atomic<std::uint64_t>& total_;
+    std::vector<char> bytes_;
+};
+
 }  // namespace
 
 files_session::files_session(tcp::socket socket, files_service& service)
@@ -60,6 +83,7 @@ files_session::files_session(tcp::socket socket, files_service& service)
 asio::awaitable<void> files_session::run() {
     using namespace asio::experimental::awaitable_operators;
     touch();
+    connected_ = last_activity_;
     co_await (serve() || watchdog());
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -73,12 +97,19 @@ void files_session::on_stop_requested() {
 
 asio::awaitable<void> files_session::watchdog() {
     const auto limit = service_.options().idle_timeout;
-    auto deadline = last_activity_ + limit;
+    const auto login_deadline = connected_ + service_.options().login_timeout;
+    auto deadline = std::min(last_activity_ + limit, login_deadline);
     for (;;) {
         idle_timer_.expires_at(deadline);
         auto [ec] = co_await idle_timer_.async_wait(as_tuple(use_awaitable));
         if (ec) co_return;  // cancelled: the session has ended
         const auto now = std::chrono::steady_clock::now();
+        if (!seen_request_ && now >= login_deadline) {
+            service_.log().info(to_string(remote_), ": no request within ",
+                                static_cast<double>(service_.options().login_timeout.count()) / 1000,
+                                " s of connecting, closing the connection");
+            co_return;
+        }
         if (waiting_on_disk_) {
             deadline = now + limit;  // the disk is slow, not the peer
         } else if (now - last_activity_ >= limit) {
@@ -88,6 +119,7 @@ asio::awaitable<void> files_session::watchdog() {
         } else {
             deadline = last_activity_ + limit;
         }
+        if (!seen_request_) deadline = std::min(deadline, login_deadline);
     }
 }
 
@@ -105,6 +137,7 @@ asio::awaitable<void> files_session::serve() {
             }
             if (ec) co_return;  // end of stream, reset, or a stop request between requests
             touch();
+            seen_request_ = true;
             const std::string line = inbox_.substr(0, n - 1);
             inbox_.erase(0, n);
 
@@ -165,7 +198,7 @@ asio::awaitable<bool> files_session::put(const files_request& request) {
     std::optional<upload> file;
     std::string failure;
     try {
-        file.emplace(service_.store().begin_upload(request.name, request.size));
+        file.emplace(service_.store().begin_upload(request.name, request.size, request.digest));
     } catch (const files_error& e) {
         failure = e.what();
     }
@@ -178,7 +211,7 @@ asio::awaitable<bool> files_session::put(const files_request& request) {
     // Exactly `size` bytes follow. If the disk refuses some, ERR goes out at once (a client that
     // watches for it can stop early) and the rest is read and dropped, so the next request line
     // is found where the client puts it.
-    std::vector<char> buffer;
+    counted_buffer buffer(service_.upload_buffer_counter());
     std::uint64_t left = request.size;
     while (left > 0) {
         std::span<const char> chunk;
@@ -186,9 +219,18 @@ asio::awaitable<bool> files_session::put(const files_request& request) {
         if (early) {
             chunk = {inbox_.data(), static_cast<std::size_t>(std::min<std::uint64_t>(inbox_.size(), left))};
         } else {
-            if (buffer.empty()) buffer.resize(service_.options().buffer_size);
-            const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), left));
-            auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer.data(), want), as_tuple(use_awaitable));
+            boost::system::error_code ec;
+            if (buffer.empty()) {
+                // A client that announced a file and sends nothing costs no buffer.
+                std::tie(ec) = co_await socket_.async_wait(tcp::socket::wait_read, as_tuple(use_awaitable));
+                if (!ec) buffer.allocate(upload_buffer_size(request.size, service_.options().buffer_size));
+            }
+            std::size_t n = 0;
+            if (!ec) {
+                const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), left));
+                std::tie(ec, n) =
+                    co_await socket_.async_read_some(asio::buffer(buffer.data(), want), as_tuple(use_awaitable));
+            }
             if (ec) {
                 log.info(peer, ": upload of ", quoted(request.name), " interrupted after ", request.size - left,
                          " of ", request.size, " bytes (", ec.message(), "): nothing stored");
@@ -227,7 +269,8 @@ asio::awaitable<bool> files_session::put(const files_request& request) {
         log.warn(peer, ": PUT ", quoted(request.name), " failed: ", failure);
         co_return co_await send("ERR " + failure + "\n");
     }
-    log.info(peer, ": stored ", quoted(request.name), " (", request.size, " bytes, sha256 ", digest, ")");
+    log.info(peer, ": stored ", quoted(request.name), " (", request.size, " bytes, ", digest_name(request.digest), " ",
+             digest, ")");
     co_return co_await send("DONE " + digest + "\n");
 }
 
@@ -255,7 +298,7 @@ asio::awaitable<bool> files_session::get(const files_request& request) {
     std::atomic<bool> abandon{false};
     auto hash = [&]() -> std::string {
         try {
-            return sha256_of_file(fd, size, &abandon);
+            return digest_of_file(request.digest, fd, size, &abandon);
         } catch (const std::exception& e) {
             service_.log().warn(peer, ": GET ", quoted(request.name), ": ", e.what());
             return {};

@@ -4,6 +4,7 @@
 #include <netkit/files/file_name.hpp>
 
 #include <charconv>
+#include <utility>
 
 namespace netkit {
 
@@ -20,6 +21,13 @@ std::uint64_t parse_size(std::string_view text) {
     return *value;
 }
 
+// "a b c" -> {"a b", "c"}; "abc" -> {"", "abc"}.
+std::pair<std::string_view, std::string_view> split_last_word(std::string_view text) {
+    const auto space = text.rfind(' ');
+    if (space == std::string_view::npos) return {{}, text};
+    return {text.substr(0, space), text.substr(space + 1)};
+}
+
 }  // namespace
 
 std::optional<std::uint64_t> parse_byte_count(std::string_view text) {
@@ -33,17 +41,39 @@ std::optional<std::uint64_t> parse_byte_count(std::string_view text) {
 files_request parse_files_request(std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line == "LIST") return {.what = files_request::verb::list};
-    if (line.starts_with("GET ")) return {.what = files_request::verb::get, .name = checked_name(line.substr(4))};
-    if (line.starts_with("PUT ")) {
-        const std::string_view rest = line.substr(4);
-        const auto space = rest.rfind(' ');
-        if (space == std::string_view::npos) throw files_error("usage: PUT <name> <size>");
-        files_request request{.what = files_request::verb::put};
-        request.size = parse_size(rest.substr(space + 1));
-        request.name = checked_name(rest.substr(0, space));
+    if (line.starts_with("GET ")) {
+        files_request request{.what = files_request::verb::get};
+        std::string_view name = line.substr(4);
+        const auto [rest, word] = split_last_word(name);
+        if (const auto kind = parse_digest_name(word); kind && !rest.empty()) {
+            request.digest = *kind;
+            name = rest;
+        }
+        request.name = checked_name(name);
         return request;
     }
-    if (line == "GET" || line == "PUT") throw files_error("usage: PUT <name> <size> | GET <name> | LIST");
+    if (line.starts_with("PUT ")) {
+        auto [rest, last] = split_last_word(line.substr(4));
+        if (rest.empty()) throw files_error("usage: PUT <name> <size> [sha256|xxh128]");
+        files_request request{.what = files_request::verb::put};
+        // A size is digits and a digest word is not: "<name> <size> <word>" names the digest.
+        if (!parse_byte_count(last)) {
+            auto [before, size] = split_last_word(rest);
+            if (!before.empty() && parse_byte_count(size)) {
+                const auto kind = parse_digest_name(last);
+                if (!kind)
+                    throw files_error("unknown digest '" + std::string(last) + "': expected sha256 or xxh128");
+                request.digest = *kind;
+                rest = before;
+                last = size;
+            }
+        }
+        request.size = parse_size(last);
+        request.name = checked_name(rest);
+        return request;
+    }
+    if (line == "GET" || line == "PUT")
+        throw files_error("usage: PUT <name> <size> [sha256|xxh128] | GET <name> [sha256|xxh128] | LIST");
     throw files_error("unknown request: expected PUT <name> <size>, GET <name> or LIST");
 }
 

@@ -1,12 +1,10 @@
 #include <netkit/files/sha256.hpp>
 
-#include <openssl/evp.h>
-#include <unistd.h>
+#include <netkit/files/digest.hpp>
 
-#include <cerrno>
+#include <openssl/evp.h>
+
 #include <stdexcept>
-#include <system_error>
-#include <vector>
 
 namespace netkit {
 
@@ -56,20 +54,7 @@ std::string sha256::hex_of(std::span<const char> bytes) {
 }
 
 std::string sha256_of_file(int fd, std::uint64_t size, const std::atomic<bool>* abandon) {
-    sha256 h;
-    std::vector<char> chunk(1 << 20);
-    std::uint64_t offset = 0;
-    while (offset < size) {
-        if (abandon && abandon->load(std::memory_order_relaxed)) return {};
-        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), size - offset));
-        const ssize_t n = ::pread(fd, chunk.data(), want, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw std::system_error(errno, std::system_category(), "reading the file to hash it");
-        if (n == 0) throw std::runtime_error("the file became shorter while it was being hashed");
-        h.update(std::span<const char>(chunk.data(), static_cast<std::size_t>(n)));
-        offset += static_cast<std::uint64_t>(n);
-    }
-    return h.hex_digest();
+    return digest_of_file(digest_kind::sha256, fd, size, abandon);
 }
 
 }  // namespace netkit

@@ -6,6 +6,7 @@
 #include <netkit/files/stored_file.hpp>
 #include <netkit/files/unique_fd.hpp>
 #include <netkit/files/upload.hpp>
+#include <netkit/files/upload_budget.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -25,7 +26,9 @@ struct readable_file {
 class file_store {
 public:
     // Creates `dir` (and its parents) if missing and opens it. Throws std::system_error naming it.
-    file_store(const std::filesystem::path& dir, std::uint64_t max_file_size);
+    // `max_in_flight` and `min_free` make the upload_budget every upload claims its size from.
+    file_store(const std::filesystem::path& dir, std::uint64_t max_file_size,
+               std::uint64_t max_in_flight = UINT64_MAX, std::uint64_t min_free = 0);
 
     const std::filesystem::path& path() const { return path_; }
     std::uint64_t max_file_size() const { return max_file_size_; }
@@ -34,10 +37,14 @@ public:
     // Throws files_error.
     readable_file open(std::string_view name) const;
 
-    // Checks the name, the size limit and the free space, then creates the temporary file and
-    // reserves `size` bytes on disk (fallocate), so a full disk is refused now rather than
-    // discovered half-way. Throws files_error.
-    upload begin_upload(std::string_view name, std::uint64_t size);
+    // Checks the name and the size limit, claims `size` bytes from the budget (refused if the
+    // uploads in flight would declare too much, or eat into the free-space margin), then creates
+    // the temporary file. No block is reserved yet: the upload reserves them as its data arrives.
+    // Throws files_error.
+    upload begin_upload(std::string_view name, std::uint64_t size, digest_kind digest = digest_kind::sha256);
+
+    // The bytes declared by the uploads in progress, and their limits.
+    const upload_budget& budget() const { return budget_; }
 
     // The regular files whose names a client could ask for, sorted by name; symlinks, hidden
     // files, directories and the like are skipped.
@@ -52,6 +59,7 @@ private:
     unique_fd dir_;
     std::uint64_t max_file_size_;
     std::atomic<std::uint64_t> next_temp_{0};
+    upload_budget budget_;
 };
 
 }  // namespace netkit

@@ -1,15 +1,17 @@
 // A blocking client of the file service, for the `netkit put/get` commands and the lesson example:
-// each call is one request on the connection, and every transfer is checked against the SHA-256
-// the server reports.
+// each call is one request on the connection, and every transfer is checked against the digest
+// the server reports (SHA-256 unless another is chosen with use_digest).
 #pragma once
 
 #include <netkit/asio.hpp>
+#include <netkit/files/digest.hpp>
 #include <netkit/files/stored_file.hpp>
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,8 @@ namespace netkit {
 
 struct transfer_result {
     std::uint64_t size = 0;
-    std::string sha256;  // hex; both sides computed it
+    digest_kind kind = digest_kind::sha256;
+    std::string digest;  // hex; both sides computed it
 };
 
 class files_client {
@@ -29,6 +32,10 @@ public:
 
     // Prints every protocol line sent ("-> ...") and received ("<- ...") on `out` (nullptr: off).
     void trace(std::ostream* out) { trace_ = out; }
+
+    // Names `kind` as the last word of every PUT and GET from now on. Without this call requests
+    // carry no digest word and the server answers with SHA-256: the protocol's original bytes.
+    void use_digest(digest_kind kind) { digest_ = kind; }
 
     // Uploads the regular file at `path` under `name`: PUT, wait for OK, send the bytes, wait for
     // DONE and compare its hash with the one computed while sending. Throws files_error when the
@@ -45,12 +52,14 @@ public:
 
 private:
     void send_line(const std::string& line);
+    std::string digest_word() const;  // " xxh128", or nothing when no digest was chosen
     std::string read_line();  // without "\n"; throws on end of stream or an overlong line
     [[noreturn]] void refused(const std::string& reply);
 
     tcp::socket socket_;
     std::string inbox_;
     std::ostream* trace_ = nullptr;
+    std::optional<digest_kind> digest_;
 };
 
 }  // namespace netkit

@@ -36,9 +36,10 @@ private:
 
     files_service& service_;
     std::string inbox_;         // bytes read past the current request line
-    std::vector<char> buffer_;  // upload buffer, allocated for the first PUT
     asio::steady_timer idle_timer_;
     std::chrono::steady_clock::time_point last_activity_;
+    std::chrono::steady_clock::time_point connected_;
+    bool seen_request_ = false;  // until then the login timeout applies
     bool in_request_ = false;
     bool stop_requested_ = false;
     bool waiting_on_disk_ = false;  // the watchdog does not count time spent in fsync
