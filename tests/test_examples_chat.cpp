@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <string>
+#include <thread>
 #include <vector>
 
 using netkit::test::chat_peer;
@@ -153,6 +154,43 @@ BOOST_AUTO_TEST_CASE(header_server_relays_the_lessons_bytes_to_its_python_client
     ana.close_stdin();
     BOOST_TEST(ana.wait().value_or(-1) == 0);
     BOOST_TEST(line_starting(server, "Closed connection from: ana"));
+    server.signal(SIGINT);
+    BOOST_TEST(server.wait().value_or(-1) == 0);
+}
+
+// Where the one-loop server does better than the lesson's: a bad header or a client that stops
+// reading ends that client only, and the loop goes on serving the others.
+BOOST_AUTO_TEST_CASE(header_server_closes_a_bad_or_stuck_client_and_serves_the_rest) {
+    child_process server({example(lesson003, "lesson-003-header-chat-server"), "127.0.0.1", "0"});
+    const auto port = server.wait_listening();
+    chat_peer reader(port), writer(port), slow(port, 4096), bad(port);
+    const std::vector<std::pair<chat_peer*, std::string>> users = {
+        {&reader, "reader"}, {&writer, "writer"}, {&slow, "slow"}, {&bad, "bad"}};
+    for (const auto& [peer, name] : users) {
+        peer->send_frame(name);
+        BOOST_TEST_REQUIRE(line_starting(server, "Accepted new connection from 127.0.0.1:"));
+    }
+    bad.send("12x       hello");  // not a decimal length
+    BOOST_TEST(bad.closed_by_server());
+
+    // 8 MiB through the room while `slow` reads nothing: it is dropped, the others go on. The
+    // server prints every message, as the lesson's does: read its output meanwhile, or the full
+    // pipe would stop its one thread.
+    std::jthread drain([&server] {
+        while (server.read_line(2s)) {
+        }
+    });
+    const std::string text(1000, 'y');
+    int rounds = 0;
+    for (; rounds < 8192; ++rounds) {
+        writer.send_frame(text);
+        const auto event = reader.event();
+        if (!event || event->first != "writer" || event->second != text) break;
+    }
+    BOOST_TEST(rounds == 8192);
+    BOOST_TEST(slow.closed_by_server(10s));
+    BOOST_TEST(slow.total_received() < 8192u * 1026u);
+    drain.join();
     server.signal(SIGINT);
     BOOST_TEST(server.wait().value_or(-1) == 0);
 }
