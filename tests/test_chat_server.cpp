@@ -327,8 +327,10 @@ BOOST_AUTO_TEST_CASE(connections_that_do_not_join_in_time_are_told_and_closed) {
 // in order.
 BOOST_AUTO_TEST_CASE(a_full_speed_sender_does_not_evict_readers_that_keep_reading) {
     running_chat s;  // default limits: 1 MiB queue, 5 s stall timeout
-    auto a = line_user(s.line_port, "reader_a");
-    auto b = line_user(s.line_port, "reader_b");
+    // Small receive windows make the readers slower than the sender (as over a real network),
+    // while they still read all the time: the old queue-length rule dropped one of them.
+    auto a = line_user(s.line_port, "reader_a", 4096);
+    auto b = line_user(s.line_port, "reader_b", 4096);
     auto flooder = header_user(s.header_port, "flooder");
     BOOST_TEST_REQUIRE(a->wait_line("flooder joined the chat"));
     BOOST_TEST_REQUIRE(b->wait_line("flooder joined the chat"));
