@@ -155,6 +155,34 @@ BOOST_AUTO_TEST_CASE(outbox_seal_flushes_then_finishes) {
     BOOST_TEST(!box.seal());
 }
 
+// The flood rule's bookkeeping: above the mark the outbox is congested, and whoever waits for it
+// is woken once written() brings it back to the mark, or when it is closed.
+BOOST_AUTO_TEST_CASE(outbox_reports_congestion_and_wakes_waiters_when_drained) {
+    outbox box(1000, 100);
+    bool congested = true;
+    box.push(std::make_shared<const std::string>(60, 'a'), &congested);
+    BOOST_TEST(!congested);
+    int woken = 0;
+    box.when_drained([&] { ++woken; });
+    BOOST_TEST(woken == 1);  // not congested: at once
+    box.push(std::make_shared<const std::string>(60, 'b'), &congested);
+    BOOST_TEST(congested);
+    BOOST_TEST(box.congested());
+    box.when_drained([&] { ++woken; });
+    BOOST_TEST(woken == 1);
+    std::vector<shared_bytes> batch;
+    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
+    box.written(10);  // 110 left: still above the mark
+    BOOST_TEST(woken == 1);
+    box.written(10);  // 100: at the mark
+    BOOST_TEST(woken == 2);
+    BOOST_TEST(!box.congested());
+    box.push(std::make_shared<const std::string>(60, 'c'), &congested);
+    box.when_drained([&] { ++woken; });
+    box.close();  // a dropped client wakes its senders too
+    BOOST_TEST(woken == 3);
+}
+
 BOOST_FIXTURE_TEST_CASE(hub_encodes_once_per_protocol_and_skips_the_header_sender, hub_fixture) {
     auto h1 = std::make_shared<fake_participant>(protocol::header);
     auto h2 = std::make_shared<fake_participant>(protocol::header);
