@@ -18,7 +18,10 @@ namespace {
 struct fake_participant : participant {
     explicit fake_participant(chat::protocol p) : p_(p) {}
     chat::protocol protocol() const override { return p_; }
-    void deliver(shared_bytes bytes) override { got.push_back(std::move(bytes)); }
+    bool deliver(shared_bytes bytes) override {
+        got.push_back(std::move(bytes));
+        return false;
+    }
     chat::protocol p_;
     std::vector<shared_bytes> got;
 };
@@ -59,8 +62,28 @@ BOOST_AUTO_TEST_CASE(name_rules) {
     BOOST_TEST(name_problem("esc\x1b[2J").has_value());
     BOOST_TEST(name_problem("bad\xff").has_value());
     BOOST_TEST(name_problem("\xc0\xaf").has_value());  // overlong "/"
-    BOOST_TEST(name_key("BoB") == "bob");
-    BOOST_TEST(name_key("ÀB") == "Àb");  // only ASCII folds
+    BOOST_TEST(name_key("BoB") == name_key("bob"));
+    BOOST_TEST(name_key("ÀB") == name_key("àb"));  // every script's case folds
+    BOOST_TEST(name_key("alice") != name_key("bob"));
+}
+
+BOOST_AUTO_TEST_CASE(look_alike_names_are_refused_or_share_a_key) {
+    // The attacker's examples: refused outright...
+    for (const std::string bad : {"anna ", " anna", "an\u200Bna", "\uFEFFanna", "anna\u202E", "\u202Eanna",
+                                  "Server ", "server:", "a:b", "\u2066anna\u2069", "anna\u200E", "an\u061Cna",
+                                  "anna\u00A0", "anna\u00AD", "\u200Danna", "SERVER", "ѕеrvеr"})
+        BOOST_TEST(name_problem(bad).has_value(), "'" << bad << "' was accepted");
+    // ... or the same user as the name they imitate.
+    BOOST_TEST(!name_problem("аnna"));  // Cyrillic а: a fine name, but not next to Latin anna
+    BOOST_TEST(name_key("аnna") == name_key("anna"));
+    BOOST_TEST(name_key("AnNa") == name_key("anna"));
+    BOOST_TEST(name_key("rn") == name_key("m"));  // confusable by shape (UTS #39)
+    BOOST_TEST(name_key("paypa1") == name_key("paypal"));
+    // Legitimate names in other scripts still join, and differ from each other.
+    for (const std::string good : {"Zoë", "李雷", "Ωmega", "Ana María", "Ольга", "محمد", "अनु"})
+        BOOST_TEST(!name_problem(good), "'" << good << "': " << name_problem(good).value_or(""));
+    BOOST_TEST(name_key("Zoë") != name_key("Zoe"));
+    BOOST_TEST(name_key("李雷") != name_key("李"));
 }
 
 BOOST_AUTO_TEST_CASE(utf8_validation_and_repair) {
@@ -93,7 +116,7 @@ BOOST_AUTO_TEST_CASE(wire_encodings) {
 }
 
 BOOST_AUTO_TEST_CASE(outbox_starts_one_writer_batches_and_overflows) {
-    outbox box(100);
+    outbox box(100, 100);
     std::vector<shared_bytes> batch;
     BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'a')) == outbox::push_result::start_writer));
     BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'b')) == outbox::push_result::queued));
@@ -106,7 +129,7 @@ BOOST_AUTO_TEST_CASE(outbox_starts_one_writer_batches_and_overflows) {
 }
 
 BOOST_AUTO_TEST_CASE(outbox_writer_ends_when_empty_and_the_next_push_starts_another) {
-    outbox box(100);
+    outbox box(100, 100);
     std::vector<shared_bytes> batch;
     BOOST_TEST((box.push(std::make_shared<const std::string>("hi")) == outbox::push_result::start_writer));
     BOOST_TEST((box.take(batch) == outbox::take_result::batch));
@@ -118,7 +141,7 @@ BOOST_AUTO_TEST_CASE(outbox_writer_ends_when_empty_and_the_next_push_starts_anot
 }
 
 BOOST_AUTO_TEST_CASE(outbox_seal_flushes_then_finishes) {
-    outbox box(100);
+    outbox box(100, 100);
     std::vector<shared_bytes> batch;
     box.push(std::make_shared<const std::string>("bye"));
     BOOST_TEST(box.seal());  // the writer started by the push is still to send "bye"
@@ -130,6 +153,34 @@ BOOST_AUTO_TEST_CASE(outbox_seal_flushes_then_finishes) {
     BOOST_TEST((box.take(batch) == outbox::take_result::done));
     BOOST_TEST(box.pending_bytes() == 0u);
     BOOST_TEST(!box.seal());
+}
+
+// The flood rule's bookkeeping: above the mark the outbox is congested, and whoever waits for it
+// is woken once written() brings it back to the mark, or when it is closed.
+BOOST_AUTO_TEST_CASE(outbox_reports_congestion_and_wakes_waiters_when_drained) {
+    outbox box(1000, 100);
+    bool congested = true;
+    box.push(std::make_shared<const std::string>(60, 'a'), &congested);
+    BOOST_TEST(!congested);
+    int woken = 0;
+    box.when_drained([&] { ++woken; });
+    BOOST_TEST(woken == 1);  // not congested: at once
+    box.push(std::make_shared<const std::string>(60, 'b'), &congested);
+    BOOST_TEST(congested);
+    BOOST_TEST(box.congested());
+    box.when_drained([&] { ++woken; });
+    BOOST_TEST(woken == 1);
+    std::vector<shared_bytes> batch;
+    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
+    box.written(10);  // 110 left: still above the mark
+    BOOST_TEST(woken == 1);
+    box.written(10);  // 100: at the mark
+    BOOST_TEST(woken == 2);
+    BOOST_TEST(!box.congested());
+    box.push(std::make_shared<const std::string>(60, 'c'), &congested);
+    box.when_drained([&] { ++woken; });
+    box.close();  // a dropped client wakes its senders too
+    BOOST_TEST(woken == 3);
 }
 
 BOOST_FIXTURE_TEST_CASE(hub_encodes_once_per_protocol_and_skips_the_header_sender, hub_fixture) {

@@ -267,7 +267,7 @@ BOOST_AUTO_TEST_CASE(header_text_cannot_forge_lines) {
 }
 
 BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_dropped_while_others_keep_receiving) {
-    running_chat s(chat::chat_options{.max_message = 65536, .max_queue = 256 * 1024});
+    running_chat s(chat::chat_options{.max_message = 65536, .max_queue = 256 * 1024, .stall_timeout = 500ms});
     auto stuck = line_user(s.line_port, "stuck", 4096);  // a small window: stops reading from now on
     auto reader = line_user(s.line_port, "reader");
     auto writer = header_user(s.header_port, "writer");
@@ -290,6 +290,172 @@ BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_dropped_while_others_keep_re
     BOOST_TEST(members_become(s.room, 2));
     s.stop();
     BOOST_TEST(s.log_text().find("slow consumer stuck") != std::string::npos);
+}
+
+// The attacker's sockets that never send: each protocol's connection is told and closed once the
+// login timeout passes without a valid, free name; a joined client stays.
+BOOST_AUTO_TEST_CASE(connections_that_do_not_join_in_time_are_told_and_closed) {
+    running_chat s(chat::chat_options{.login_timeout = 400ms});
+    auto joined = line_user(s.line_port, "joined");
+    peer silent_line(s.line_port);
+    BOOST_TEST(silent_line.line().value_or("") == std::string(chat::name_prompt));
+    peer refused_line(s.line_port);  // keeps offering a bad name: still no name in time
+    BOOST_TEST(refused_line.line().value_or("") == std::string(chat::name_prompt));
+    refused_line.send_line("server");
+    peer silent_header(s.header_port);
+    peer silent_report(s.report_port);
+
+    BOOST_TEST(silent_line.wait_line("no name given within 0.4 s; closing the connection", 3s));
+    BOOST_TEST(silent_line.closed_by_server(3s));
+    BOOST_TEST(refused_line.wait_line("no name given within 0.4 s; closing the connection", 3s));
+    BOOST_TEST(refused_line.closed_by_server(3s));
+    BOOST_TEST(silent_header.wait_event("server", "no name given within 0.4 s; closing the connection", 3s));
+    BOOST_TEST(silent_header.closed_by_server(3s));
+    BOOST_TEST(silent_report.text_through("no name given within 0.4 s", 3s).has_value());
+    BOOST_TEST(silent_report.closed_by_server(3s));
+
+    BOOST_TEST(joined->silent_for(300ms));  // past the timeout, and still in
+    joined->send_line("still here");
+    BOOST_TEST(joined->line().value_or("") == "joined: still here");
+    BOOST_TEST(s.room.size() == 1u);
+    s.stop();
+    BOOST_TEST(s.log_text().find("no name given within") != std::string::npos);
+}
+
+// The attacker's flood: one sender at full loopback speed and two readers reading as fast as they
+// can. The sender is slowed to the readers' pace; no reader is dropped, each gets every message
+// in order.
+BOOST_AUTO_TEST_CASE(a_full_speed_sender_does_not_evict_readers_that_keep_reading) {
+    running_chat s;  // default limits: 1 MiB queue, 5 s stall timeout
+    // Small receive windows make the readers slower than the sender (as over a real network),
+    // while they still read all the time: the old queue-length rule dropped one of them.
+    auto a = line_user(s.line_port, "reader_a", 4096);
+    auto b = line_user(s.line_port, "reader_b", 4096);
+    auto flooder = header_user(s.header_port, "flooder");
+    BOOST_TEST_REQUIRE(a->wait_line("flooder joined the chat"));
+    BOOST_TEST_REQUIRE(b->wait_line("flooder joined the chat"));
+
+    constexpr int messages = 30000;
+    const std::string body(1000, 'f');  // 30 MB in all
+    std::jthread sender([&] {
+        std::string burst;
+        for (int i = 0; i < messages; ++i) {
+            burst += framing::length_frame(std::to_string(i) + " " + body);
+            if (burst.size() > 256 * 1024 || i + 1 == messages) {
+                boost::system::error_code ec;
+                asio::write(flooder->socket(), asio::buffer(burst), ec);
+                if (ec) return;
+                burst.clear();
+            }
+        }
+    });
+    const auto read_all = [&](peer& p) {
+        int in_order = 0;
+        for (int i = 0; i < messages; ++i) {
+            if (p.line(20s) != "flooder: " + std::to_string(i) + " " + body) break;
+            ++in_order;
+        }
+        return in_order;
+    };
+    int got_a = 0, got_b = 0;
+    {
+        std::jthread ta([&] { got_a = read_all(*a); });
+        std::jthread tb([&] { got_b = read_all(*b); });
+    }
+    sender.join();
+    BOOST_TEST(got_a == messages);
+    BOOST_TEST(got_b == messages);
+    BOOST_TEST(s.room.size() == 3u);
+    s.stop();
+    BOOST_TEST(s.log_text().find("slow consumer") == std::string::npos);
+}
+
+// The rule still catches a client that stops reading, within the stall timeout, even when the
+// hard cap is far away; the sender and the reader that keeps up carry on.
+BOOST_AUTO_TEST_CASE(a_reader_that_stops_is_dropped_within_the_stall_timeout) {
+    running_chat s(chat::chat_options{.max_queue = 64 * 1024 * 1024, .stall_timeout = 500ms});
+    auto stuck = line_user(s.line_port, "stuck", 4096);  // never reads from now on
+    auto reader = line_user(s.line_port, "reader");
+    auto writer = header_user(s.header_port, "writer");
+    BOOST_TEST_REQUIRE(reader->wait_line("writer joined the chat"));
+
+    constexpr int messages = 20000;
+    const std::string body(1000, 'w');
+    const auto started = std::chrono::steady_clock::now();
+    std::jthread sender([&] {
+        for (int i = 0; i < messages; ++i) {
+            boost::system::error_code ec;
+            asio::write(writer->socket(), asio::buffer(framing::length_frame(std::to_string(i) + " " + body)), ec);
+            if (ec) return;
+        }
+    });
+    int in_order = 0;
+    for (int i = 0; i < messages; ++i) {
+        auto l = reader->line(10s);
+        if (l == "stuck left the chat") l = reader->line(10s);
+        if (l != "writer: " + std::to_string(i) + " " + body) break;
+        ++in_order;
+    }
+    sender.join();
+    BOOST_TEST(in_order == messages);
+    BOOST_TEST(stuck->closed_by_server(10s));
+    // Dropped after 0.5 s without progress: the whole run, stall included, stays well under the
+    // time a 64 MiB queue would take to fill up at this pace.
+    BOOST_TEST((std::chrono::steady_clock::now() - started < 15s));
+    BOOST_TEST(stuck->total_received() < messages * body.size());
+    BOOST_TEST(members_become(s.room, 2));
+    s.stop();
+    BOOST_TEST(s.log_text().find("slow consumer stuck") != std::string::npos);
+    BOOST_TEST(s.log_text().find("none sent for 0.5 s") != std::string::npos);
+}
+
+// Every numeric option is range-checked: exit 2 naming the option, never a wrap-around.
+BOOST_AUTO_TEST_CASE(numeric_options_are_range_checked) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {{"serve", "chat", "--max-queue", "-1"}, "--max-queue"},
+        {{"serve", "chat", "--max-message", "-1"}, "--max-message"},
+        {{"serve", "chat", "--max-message", "0"}, "--max-message"},
+        {{"serve", "chat", "--max-message", "9223372036854775808"}, "--max-message"},
+        {{"serve", "chat", "--max-message", "10000000000", "--max-queue", "4294967296"}, "--max-message"},
+        {{"serve", "chat", "--max-message", "1000", "--max-queue", "100"}, "--max-queue"},
+        {{"serve", "chat", "--max-queue", "18446744073709551615"}, "--max-queue"},
+        {{"serve", "chat", "--header-port", "70000"}, "--header-port"},
+        {{"serve", "chat", "--line-port", "-1"}, "--line-port"},
+        {{"serve", "chat", "--report-port", "65536"}, "--report-port"},
+        {{"serve", "chat", "--login-timeout", "0"}, "--login-timeout"},
+        {{"serve", "chat", "--login-timeout", "-1"}, "--login-timeout"},
+        {{"serve", "chat", "--stall-timeout", "nan"}, "--stall-timeout"},
+        {{"chat", "127.0.0.1", "70000", "--name", "x"}, "PORT"},
+    };
+    for (const auto& [args, option] : cases) {
+        std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", exe};
+        argv.insert(argv.end(), args.begin(), args.end());
+        child_process run(argv);
+        const std::string out = run.read_all();
+        BOOST_TEST(run.wait().value_or(-1) == 2, args[2] << ' ' << option);
+        BOOST_TEST(out.find(option + " must be") != std::string::npos, out);
+    }
+    // Look-alike names are refused by the client too, before connecting.
+    child_process look_alike({exe, "chat", "127.0.0.1", "1", "--name", "server:"});
+    BOOST_TEST(look_alike.wait().value_or(-1) == 2);
+}
+
+// The attacker's look-alike names, over the wire: each is refused next to "anna" or as "server".
+BOOST_AUTO_TEST_CASE(look_alike_names_are_refused_over_the_wire) {
+    running_chat s;
+    auto anna = line_user(s.line_port, "anna");
+    peer other(s.line_port);
+    BOOST_TEST(other.line().value_or("") == std::string(chat::name_prompt));
+    for (const std::string& bad : {"anna "s, " anna"s, "\xD0\xB0nna"s /* Cyrillic а */, "an\u200Bna"s,
+                                   "\uFEFFanna"s, "anna\u202E"s, "Server "s, "server:"s, "ANNA"s}) {
+        other.send_line(bad);
+        const auto why = other.line();
+        BOOST_TEST(why.value_or("").rfind("name refused: ", 0) == 0u, "name '" << bad << "': " << why.value_or("?"));
+        BOOST_TEST(other.line().value_or("") == std::string(chat::name_prompt));
+    }
+    other.send_line("Zoë");
+    BOOST_TEST(other.line().value_or("").find("Welcome Zoë!") == 0u);
+    BOOST_TEST(s.room.size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_client_that_leaves_with_output_unread_is_closed_after_flush_timeout) {

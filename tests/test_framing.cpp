@@ -6,6 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,24 @@ BOOST_AUTO_TEST_CASE(partial_header_waits) {
     d.feed("c");
     BOOST_TEST(d.next().value() == "abc");
     BOOST_TEST(!d.next().has_value());
+}
+
+// The largest limit (what "--max-message -1" used to become) must not wrap: a partial line waits,
+// and an empty buffer is never looked into.
+BOOST_AUTO_TEST_CASE(line_limit_at_the_maximum_does_not_wrap) {
+    netkit::framing::line_decoder lines(std::numeric_limits<std::size_t>::max());
+    BOOST_TEST(!lines.next().has_value());
+    lines.feed("partial");
+    BOOST_TEST(!lines.next().has_value());
+    lines.feed(" line\r\n");
+    BOOST_TEST(lines.next().value_or("?") == "partial line");
+    BOOST_TEST(!lines.next().has_value());
+    netkit::framing::line_decoder small(3);
+    small.feed("abc\r");  // "\r" may still be followed by "\n"
+    BOOST_TEST(!small.next().has_value());
+    small.feed("\nabcd");
+    BOOST_TEST(small.next().value_or("?") == "abc");
+    BOOST_CHECK_THROW(small.next(), netkit::framing::error);
 }
 
 BOOST_AUTO_TEST_CASE(lines_survive_every_split_and_drop_cr) {

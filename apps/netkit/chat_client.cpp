@@ -163,6 +163,7 @@ int chat_client(const args& a) {
     if (protocol != "line" && protocol != "header")
         throw usage_error("--protocol must be line or header, not '" + protocol + "'");
     if (auto problem = chat::name_problem(name)) throw usage_error("--name: " + *problem);
+    port = std::to_string(parse_port(port, "PORT"));  // a number from 0 to 65535, not a service name
 
     asio::io_context io;
     chat_console console(connect_tcp(io, host, port), protocol == "header");

@@ -14,25 +14,43 @@
 
 namespace netkit::cli {
 
+namespace {
+// Large enough for any chat, small enough that 2 * max-message + 64 cannot overflow.
+constexpr std::uint64_t max_message_limit = 64ULL << 20;
+constexpr std::uint64_t max_queue_limit = 4ULL << 30;
+}  // namespace
+
 int serve_chat(const args& a) {
     server_settings s;
     std::uint16_t header_port = 1234, line_port = 53000;
     chat::chat_options chat;
     std::string bus_url;
-    double flush_seconds = std::chrono::duration<double>(chat.flush_timeout).count();
+    const auto seconds = [](std::chrono::milliseconds d) { return std::chrono::duration<double>(d).count(); };
+    double flush_seconds = seconds(chat.flush_timeout);
+    double login_seconds = seconds(chat.login_timeout);
+    double stall_seconds = seconds(chat.stall_timeout);
+    std::uint16_t report_port = 0;
     po::options_description options("options");
     options.add_options()
-        ("header-port", po::value(&header_port)->default_value(header_port),
+        ("header-port", port(header_port, "--header-port"),
          "port of the lesson 003 length-header protocol (0: any free port)")
-        ("line-port", po::value(&line_port)->default_value(line_port),
+        ("line-port", port(line_port, "--line-port"),
          "port of the lesson 004 line protocol, usable with nc (0: any free port)")
-        ("report-port", po::value<std::uint16_t>()->value_name("PORT"),
+        ("report-port", po::value<std::string>()->value_name("PORT")->notifier([&report_port](const std::string& t) {
+             report_port = parse_port(t, "--report-port");
+         }),
          "also serve the lesson 004 report's own Python client here: its bytes, one message per "
          "send with no delimiter (off unless given; the report's client suggests 53000)")
-        ("max-message", po::value(&chat.max_message)->default_value(chat.max_message),
+        ("max-message", number(chat.max_message, 1, max_message_limit, "--max-message"),
          "longest message in bytes; a client sending more is disconnected")
-        ("max-queue", po::value(&chat.max_queue)->default_value(chat.max_queue),
-         "bytes waiting to be sent to one client before it is dropped as a slow consumer")
+        ("max-queue", number(chat.max_queue, 64, max_queue_limit, "--max-queue"),
+         "hard cap on the bytes waiting to be sent to one client: past it the client is dropped; "
+         "above a quarter of it the client's senders are slowed down (see --stall-timeout)")
+        ("login-timeout", po::value(&login_seconds)->default_value(login_seconds),
+         "seconds a new connection has to join with a valid, free name before it is closed")
+        ("stall-timeout", po::value(&stall_seconds)->default_value(stall_seconds),
+         "seconds a client may leave more than a quarter of --max-queue unread without reading "
+         "any of it before it is dropped as a slow consumer; also the longest its senders wait")
         ("flush-timeout", po::value(&flush_seconds)->default_value(flush_seconds),
          "seconds a client that left (or closed its sending side) gets to read what is still "
          "queued for it before the connection is closed")
@@ -46,14 +64,17 @@ int serve_chat(const args& a) {
                           "port: frames of a 10-byte ASCII length header + payload; the first frame "
                           "is the name. Line port: UTF-8 lines; the server asks for a name, {quit} "
                           "leaves. With --report-port, the lesson 004 report's Python client joins "
-                          "the same room. Names are unique across all (ASCII case-insensitive).",
+                          "the same room. Names are unique across all, compared by their look (case and confusable "
+                          "letters folded, Unicode UTS #39).",
                           options, vm))
         return *done;
-    if (chat.max_message == 0) throw usage_error("--max-message must be at least 1");
-    // A client must be able to hold at least one whole message (two frames) in its queue.
+    // A client must be able to hold at least one whole message (two frames) in its queue; both
+    // are range-checked above, so the sum cannot overflow.
     if (chat.max_queue < 2 * chat.max_message + 64)
         throw usage_error("--max-queue must be at least twice --max-message plus 64 bytes");
     chat.flush_timeout = seconds_option(flush_seconds, "--flush-timeout", true);
+    chat.login_timeout = seconds_option(login_seconds, "--login-timeout", false);
+    chat.stall_timeout = seconds_option(stall_seconds, "--stall-timeout", false);
 
     logger log(parse_level(s.log_level));
     server_host host(log);
@@ -65,7 +86,7 @@ int serve_chat(const args& a) {
     host.add_tcp(listener(s, line_port, "line"),
                  chat::line_session_factory(room, chat, log));
     if (vm.count("report-port"))
-        host.add_tcp(listener(s, vm["report-port"].as<std::uint16_t>(), "report"),
+        host.add_tcp(listener(s, report_port, "report"),
                      chat::report_session_factory(room, chat, log));
     room.start();
     host.on_shutdown([&room] { room.stop(); });

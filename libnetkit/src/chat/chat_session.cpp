@@ -3,6 +3,7 @@
 #include <netkit/endpoint.hpp>
 
 #include <array>
+#include <sstream>
 
 namespace netkit::chat {
 
@@ -14,8 +15,11 @@ chat_session::chat_session(tcp::socket socket, hub& room, const chat_options& op
       hub_(room),
       options_(options),
       log_(log),
-      outbox_(options.max_queue),
-      flushed_(socket_.get_executor()) {}
+      outbox_(options.max_queue, options.high_water()),
+      flushed_(socket_.get_executor()),
+      login_timer_(socket_.get_executor()),
+      stall_timer_(socket_.get_executor()),
+      paced_(socket_.get_executor()) {}
 
 std::string chat_session::describe() const {
     std::string who = name_.empty() ? std::string("(no name yet)") : name_;
@@ -25,6 +29,9 @@ std::string chat_session::describe() const {
 asio::awaitable<void> chat_session::run() {
     boost::system::error_code ec;
     socket_.non_blocking(true, ec);  // read_ready() and flush() never block the thread
+    asio::co_spawn(socket_.get_executor(),
+                   [self = std::static_pointer_cast<chat_session>(shared_from_this())] { return self->login_deadline(); },
+                   asio::detached);
     try {
         co_await serve();
     } catch (const framing::error& e) {
@@ -34,6 +41,8 @@ asio::awaitable<void> chat_session::run() {
         // Never leave a dead member behind: whatever failed, the session still leaves the hub.
         log_.warn("session ", describe(), " failed: ", e.what());
     }
+    login_timer_.cancel();
+    stall_timer_.cancel();
     if (claimed_) hub_.leave(*this, name_);
     if (entered_) log_.info(describe(), " left");
 
@@ -54,6 +63,7 @@ asio::awaitable<std::optional<std::string>> chat_session::join(std::string name)
     }
     name_ = std::move(name);
     claimed_ = true;
+    login_timer_.cancel();
     welcome();
     hub_.enter(std::static_pointer_cast<chat_session>(shared_from_this()), name_);
     entered_ = true;
@@ -61,14 +71,66 @@ asio::awaitable<std::optional<std::string>> chat_session::join(std::string name)
     co_return std::nullopt;
 }
 
-void chat_session::say(std::string_view text) {
+asio::awaitable<void> chat_session::say(std::string_view text) {
     if (log_.enabled(log_level::debug)) log_.debug(name_, ": ", text);
-    hub_.say(*this, name_, text);
+    const auto congested = hub_.say(*this, name_, text);
+    if (congested.empty()) co_return;
+    // Backpressure: this client is not read until the room keeps up. A recipient that stopped
+    // reading holds us at most stall_timeout, by then watch_stall() has dropped it.
+    const auto deadline = std::chrono::steady_clock::now() + options_.stall_timeout;
+    std::weak_ptr<chat_session> weak = std::static_pointer_cast<chat_session>(shared_from_this());
+    for (const auto& recipient : congested) {
+        auto wake = std::make_shared<std::atomic<bool>>(false);
+        paced_.expires_at(deadline);
+        recipient->when_drained([weak, wake] {
+            if (auto self = weak.lock())
+                asio::post(self->socket_.get_executor(), [self, wake] {
+                    wake->store(true);
+                    self->paced_.cancel();
+                });
+        });
+        // The wake-up runs on this strand, so it cannot slip in before the wait below starts.
+        while (!wake->load() && !stopping_ && std::chrono::steady_clock::now() < deadline)
+            co_await paced_.async_wait(as_tuple(use_awaitable));
+        if (stopping_ || std::chrono::steady_clock::now() >= deadline) co_return;
+    }
 }
 
 void chat_session::send(std::string bytes) { deliver(std::make_shared<const std::string>(std::move(bytes))); }
 
-void chat_session::deliver(shared_bytes bytes) { handle_push(outbox_.push(std::move(bytes))); }
+bool chat_session::deliver(shared_bytes bytes) {
+    bool congested = false;
+    handle_push(outbox_.push(std::move(bytes), &congested));
+    if (congested && !watching_stall_.exchange(true))
+        asio::co_spawn(socket_.get_executor(),
+                       [self = std::static_pointer_cast<chat_session>(shared_from_this())] { return self->watch_stall(); },
+                       asio::detached);
+    return congested;
+}
+
+void chat_session::when_drained(std::function<void()> wake) { outbox_.when_drained(std::move(wake)); }
+
+asio::awaitable<void> chat_session::watch_stall() {
+    progress();  // the clock starts when the queue crosses the mark, not at the last write
+    for (;;) {
+        while (outbox_.congested()) {
+            const auto stalled_since = progress_at_;
+            stall_timer_.expires_at(stalled_since + options_.stall_timeout);
+            auto [ec] = co_await stall_timer_.async_wait(as_tuple(use_awaitable));
+            if (ec) break;  // the session is over
+            if (progress_at_ == stalled_since && outbox_.congested()) {
+                log_.warn("slow consumer ", describe(), ": ", outbox_.pending_bytes(), " bytes unread and none sent for ",
+                          std::chrono::duration<double>(options_.stall_timeout).count(), " s; disconnecting it");
+                outbox_.close();   // wakes the senders waiting for this client
+                close_connection();  // fails a write stuck on the full socket, and the read
+                break;
+            }
+        }
+        watching_stall_ = false;
+        // A push may have crossed the mark again after the loop's last look, and seen us running.
+        if (!outbox_.congested() || watching_stall_.exchange(true)) co_return;
+    }
+}
 
 void chat_session::handle_push(outbox::push_result result) {
     if (result == outbox::push_result::start_writer) {
@@ -78,9 +140,25 @@ void chat_session::handle_push(outbox::push_result result) {
         asio::post(socket_.get_executor(), [self = std::static_pointer_cast<chat_session>(shared_from_this())] {
             self->log_.warn("slow consumer ", self->describe(), ": more than ", self->outbox_.limit(),
                             " bytes waiting to be sent; disconnecting it");
+            self->outbox_.close();       // wakes the senders waiting for this client
             self->close_connection();  // fails a write stuck on the full socket, and the read
         });
     }
+}
+
+asio::awaitable<void> chat_session::login_deadline() {
+    login_timer_.expires_after(options_.login_timeout);
+    auto [ec] = co_await login_timer_.async_wait(as_tuple(use_awaitable));
+    if (ec || claimed_) co_return;
+    const auto seconds = std::chrono::duration<double>(options_.login_timeout).count();
+    log_.info("closing ", describe(), ": no name given within ", seconds, " s");
+    std::ostringstream why;
+    why << "no name given within " << seconds << " s; closing the connection";
+    // As on shutdown: the notice goes out, then the writer closes; the reader sees the end.
+    send(notice(why.str()));
+    outbox_.seal();
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_receive, ignored);
 }
 
 void chat_session::close_connection() {
@@ -90,6 +168,8 @@ void chat_session::close_connection() {
 }
 
 void chat_session::on_stop_requested() {
+    stopping_ = true;
+    paced_.cancel();
     send(goodbye());
     outbox_.seal();  // nothing after the goodbye; the writer closes the connection once it is out
     boost::system::error_code ignored;
@@ -153,13 +233,23 @@ void chat_session::flush() {
             return;
         }
         batch_.clear();
+        progress();
         outbox_.written(out.size());
     }
     if (batch_.capacity() > outbox::idle_entries) std::vector<shared_bytes>().swap(batch_);
 }
 
 asio::awaitable<void> chat_session::write_rest(std::string rest, std::size_t burst) {
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(rest), as_tuple(use_awaitable));
+    // Piece by piece, so that a client reading slowly but steadily counts as making progress.
+    std::size_t done = 0;
+    boost::system::error_code ec;
+    while (!ec && done < rest.size()) {
+        auto [write_ec, n] = co_await socket_.async_write_some(asio::buffer(rest.data() + done, rest.size() - done),
+                                                               as_tuple(use_awaitable));
+        ec = write_ec;
+        done += n;
+        if (n > 0) progress();
+    }
     if (ec)
         outbox_.close();
     else

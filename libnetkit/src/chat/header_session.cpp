@@ -16,7 +16,7 @@ asio::awaitable<void> header_session::serve() {
     }
     while (const auto text = co_await read_frame(frames)) {
         if (text->empty()) continue;
-        say(*text);
+        co_await say(*text);
     }
 }
 

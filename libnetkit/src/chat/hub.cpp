@@ -71,11 +71,13 @@ void hub::leave(const participant& who, const std::string& name) {
     bus_.publish(event);
 }
 
-void hub::say(const participant& from, const std::string& name, std::string_view text) {
+std::vector<std::shared_ptr<participant>> hub::say(const participant& from, const std::string& name,
+                                                   std::string_view text) {
     chat_event event{chat_event::kind::message, name, {}};
     event.text = is_valid_utf8(text) ? std::string(text) : valid_utf8(text);
-    broadcast(event, &from);
+    auto congested = broadcast(event, &from);
     bus_.publish(event);
+    return congested;
 }
 
 std::size_t hub::size() const {
@@ -90,7 +92,8 @@ void hub::rebuild_locked() {
     snapshot_ = std::move(list);
 }
 
-void hub::broadcast(const chat_event& event, const participant* skip_header_sender) {
+std::vector<std::shared_ptr<participant>> hub::broadcast(const chat_event& event,
+                                                         const participant* skip_header_sender) {
     std::shared_ptr<const member_list> members;
     {
         std::lock_guard lock(mutex_);
@@ -98,13 +101,15 @@ void hub::broadcast(const chat_event& event, const participant* skip_header_send
     }
     // One encoding per protocol, made only if someone speaks it, shared by all its recipients.
     std::array<shared_bytes, 3> encoded;
+    std::vector<std::shared_ptr<participant>> congested;
     for (const auto& m : *members) {
         // Lesson 003's sender does not get its own message back; the other protocols echo it.
         if (m.protocol == protocol::header && m.who.get() == skip_header_sender) continue;
         auto& bytes = encoded[static_cast<std::size_t>(m.protocol)];
         if (!bytes) bytes = std::make_shared<const std::string>(encode(m.protocol, event));
-        m.who->deliver(bytes);
+        if (m.who->deliver(bytes)) congested.push_back(m.who);
     }
+    return congested;
 }
 
 }  // namespace netkit::chat

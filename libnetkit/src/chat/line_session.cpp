@@ -19,7 +19,7 @@ asio::awaitable<void> line_session::serve() {
     while (const auto line = co_await read_line(lines)) {
         if (*line == quit_command) break;
         if (line->empty()) continue;
-        say(*line);
+        co_await say(*line);
     }
 }
 

@@ -18,7 +18,7 @@ asio::awaitable<void> report_session::serve() {
     }
     while (const auto text = co_await read_frame(reads)) {
         if (*text == quit_command) break;
-        say(*text);
+        co_await say(*text);
     }
 }
 

@@ -24,7 +24,8 @@ std::optional<std::string_view> line_decoder::next() {
     if (newline == std::string_view::npos) {
         scanned_ = rest.size();
         // The limit counts the text only; allow room for a "\r" still waiting for its "\n".
-        if (rest.size() > max_line_ + 1 || (rest.size() == max_line_ + 1 && rest.back() != '\r'))
+        // Written without max_line_ + 1, which wraps to 0 for the largest limit.
+        if (rest.size() > max_line_ && (rest.size() - max_line_ > 1 || rest.back() != '\r'))
             throw error("line longer than " + std::to_string(max_line_) + " bytes");
         if (rest.empty()) {
             pending_.clear();

@@ -28,8 +28,9 @@ public:
     virtual void start() = 0;
     virtual void stop() = 0;  // releases this node's names where it can
 
-    // Reserves `key` (the name folded to ASCII lower case) across every node; false when another
-    // node holds it or the bus cannot tell. The hub has already checked its own clients.
+    // Reserves `key` (names.hpp's name_key: the name's confusable skeleton) across every node;
+    // false when another node holds it or the bus cannot tell. The hub has already checked its
+    // own clients.
     virtual asio::awaitable<bool> claim_name(std::string key) = 0;
     virtual void release_name(std::string key) = 0;
 

@@ -11,6 +11,9 @@
 #include <netkit/log.hpp>
 #include <netkit/tcp_session.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,7 +27,8 @@ public:
 
     // Runs serve(), leaves the hub, then waits (at most flush_timeout) for queued output to go out.
     asio::awaitable<void> run() final;
-    void deliver(shared_bytes bytes) final;
+    bool deliver(shared_bytes bytes) final;
+    void when_drained(std::function<void()> wake) final;
 
 protected:
     // The protocol's straight-line conversation: read the name, then messages until the end.
@@ -38,8 +42,10 @@ protected:
 
     // Reserves `name`, welcomes the client and enters the hub. Returns why the name was refused.
     asio::awaitable<std::optional<std::string>> join(std::string name);
-    // A message from this client to the chat.
-    void say(std::string_view text);
+    // A message from this client to the chat. Returns once every recipient it congested has
+    // drained below its high-water mark, or after stall_timeout: until then this client is not
+    // read, so a fast sender slows down to the pace of its slowest reader (the flood rule).
+    asio::awaitable<void> say(std::string_view text);
     // Queues bytes for this client only.
     void send(std::string bytes);
 
@@ -83,10 +89,22 @@ private:
     asio::awaitable<void> write_rest(std::string rest, std::size_t burst);
     void handle_push(outbox::push_result result);
     void close_connection();
+    // Closes a connection that has not joined within login_timeout, telling it why first.
+    asio::awaitable<void> login_deadline();
+    // Runs while the outbox is above its high-water mark: drops the client as a slow consumer
+    // once nothing of it has been sent for stall_timeout.
+    asio::awaitable<void> watch_stall();
+    void progress() { progress_at_ = std::chrono::steady_clock::now(); }
 
     outbox outbox_;
     std::vector<shared_bytes> batch_;  // the batch being sent; only flush() touches it
     asio::steady_timer flushed_;  // run() waits on it for the last writer; cancel() ends the wait
+    asio::steady_timer login_timer_;  // cancelled once the client joins (or the session ends)
+    asio::steady_timer stall_timer_;  // watch_stall()'s
+    asio::steady_timer paced_;        // say() waits on it for congested recipients; cancel() wakes it
+    std::chrono::steady_clock::time_point progress_at_;  // last bytes sent (strand only)
+    std::atomic<bool> watching_stall_{false};
+    bool stopping_ = false;  // graceful stop: say() waits for nobody any more (strand only)
     std::string name_;
     bool entered_ = false;
     bool claimed_ = false;

@@ -42,7 +42,9 @@ public:
 
     // A message from a local client: to every local client (except a header-protocol sender, who
     // does not get its own message back) and to the other nodes. Invalid UTF-8 is replaced.
-    void say(const participant& from, const std::string& name, std::string_view text);
+    // Returns the recipients now congested, whom the sender should wait for (the flood rule).
+    std::vector<std::shared_ptr<participant>> say(const participant& from, const std::string& name,
+                                                  std::string_view text);
 
     std::size_t size() const;
 
@@ -55,7 +57,8 @@ private:
 
     // Encodes `event` at most once per protocol and hands the shared bytes to every local member
     // but `skip`. The lock is held only to take the current member list.
-    void broadcast(const chat_event& event, const participant* skip_header_sender);
+    // Returns the recipients that are congested after it.
+    std::vector<std::shared_ptr<participant>> broadcast(const chat_event& event, const participant* skip_header_sender);
     void rebuild_locked();
 
     bus& bus_;

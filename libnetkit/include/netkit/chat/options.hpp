@@ -10,13 +10,24 @@ struct chat_options {
     // Longest message (header payload, or line without its "\n") a client may send; over it the
     // client is disconnected (header) or told and disconnected (line).
     std::size_t max_message = 65536;
-    // Bytes queued for one client that it has not read yet. A client that falls further behind is
-    // a slow consumer: it is disconnected and logged so it never holds up or bloats the server.
+    // Hard cap on the bytes queued for one client that it has not read yet: past it the client is
+    // disconnected at once, whatever its pace, so no client can bloat the server.
     std::size_t max_queue = 1024 * 1024;
     // After a client leaves (or the server stops), how long what is still queued for it may take
     // to go out before the connection is closed anyway: a client that stopped reading cannot keep
     // its session open.
     std::chrono::milliseconds flush_timeout{10000};
+    // A connection that has not joined (a valid, free name) within this time is told and closed,
+    // so sockets that never speak cannot hold --max-connections slots.
+    std::chrono::milliseconds login_timeout{30000};
+    // The flood rule. A client whose queue is above the high-water mark (max_queue / 4) slows its
+    // senders down: a sender is not read again until every recipient of its last message is below
+    // the mark, or until stall_timeout has passed. A client whose queue stays above the mark
+    // without any of it being sent for stall_timeout has stopped reading: it is dropped as a slow
+    // consumer. A reader that keeps reading is never dropped for being slower than a sender.
+    std::chrono::milliseconds stall_timeout{5000};
+
+    std::size_t high_water() const { return max_queue / 4; }
 };
 
 }  // namespace netkit::chat

@@ -1,6 +1,7 @@
 // What the hub delivers to: one connected client, whatever its protocol.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,8 +25,11 @@ public:
 
     virtual chat::protocol protocol() const = 0;
     // Queues bytes for the client. Called by the hub from any thread, never blocks and never
-    // does I/O itself: the participant's own writer sends them.
-    virtual void deliver(shared_bytes bytes) = 0;
+    // does I/O itself: the participant's own writer sends them. Returns true when the client is
+    // now congested (its queue is above its high-water mark): the sender should wait.
+    virtual bool deliver(shared_bytes bytes) = 0;
+    // Thread-safe: calls `wake` (from any thread) once the client is no longer congested, or gone.
+    virtual void when_drained(std::function<void()> wake) { wake(); }
 };
 
 }  // namespace netkit::chat
