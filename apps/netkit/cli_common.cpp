@@ -4,11 +4,109 @@
 #include <netkit/runtime.hpp>
 #include <netkit/version.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <stdexcept>
 
 namespace netkit::cli {
+
+namespace {
+
+// systemd sets JOURNAL_STREAM to "DEVICE:INODE" of the journal stream it connects to stderr.
+bool stderr_is_journal() {
+    const char* stream = std::getenv("JOURNAL_STREAM");
+    struct stat st {};
+    if (!stream || ::fstat(STDERR_FILENO, &st) != 0) return false;
+    return std::string(stream) == std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+}
+
+std::string trim(std::string_view s) {
+    const auto first = s.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) return {};
+    return std::string(s.substr(first, s.find_last_not_of(" \t\r") - first + 1));
+}
+
+std::string where(const std::string& path, int line) { return path + ":" + std::to_string(line) + ": "; }
+
+// Fills in from the config file what the command line left out. Program_options' own
+// parse_config_file forgets line numbers, so the file is read here and each error is traced back
+// to the line that caused it.
+void merge_config_file(const po::options_description& options, po::variables_map& vm) {
+    auto& source = boost::any_cast<config_source&>(vm.at("config").value());
+    for (const auto& [key, value] : vm)
+        if (!value.defaulted()) source.command_line_keys.insert(key);
+
+    const auto entries = read_config_file(source.path);
+    std::map<std::string, int> line_of;  // the last line of each key, for errors about a key
+    po::parsed_options parsed(&options);
+    for (const auto& e : entries) {
+        const auto* d = options.find_nothrow(e.key, false);
+        if (!d || e.key == "config" || e.key == "help" || e.key == "version")
+            throw usage_error(where(source.path, e.line) + "unknown option '" + e.key + "'");
+        line_of[e.key] = e.line;
+        po::option o(e.key, {e.value});
+        o.original_tokens = {e.key, e.value};
+        parsed.options.push_back(std::move(o));
+    }
+    const auto line_for = [&](const std::string& name) {
+        for (const auto& [key, line] : line_of)
+            if (name == key || name == "--" + key) return where(source.path, line);
+        return source.path + ": ";
+    };
+    try {
+        po::store(parsed, vm);  // keys the command line set are final there: skipped
+    } catch (const po::error_with_option_name& e) {
+        throw usage_error(line_for(e.get_option_name()) + e.what());
+    }
+    // Check the file's values one by one (numbers, ports and addresses validate in notifiers), so
+    // a bad one is reported with its line; po::notify below then sets every target.
+    for (const auto& [key, line] : line_of) {
+        if (source.command_line_keys.count(key)) continue;
+        try {
+            options.find(key, false).semantic()->notify(vm.at(key).value());
+        } catch (const std::exception& e) {
+            throw usage_error(where(source.path, line) + e.what());
+        }
+    }
+}
+
+}  // namespace
+
+void validate(boost::any& value, const std::vector<std::string>& tokens, config_source*, int) {
+    po::validators::check_first_occurrence(value);
+    value = config_source{.path = po::validators::get_single_string(tokens), .command_line_keys = {}};
+}
+
+std::vector<config_entry> read_config_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw usage_error("cannot read config file " + path + ": " + std::strerror(errno));
+    std::vector<config_entry> entries;
+    std::string prefix, text;
+    for (int line = 1; std::getline(in, text); ++line) {
+        if (const auto hash = text.find('#'); hash != std::string::npos) text.erase(hash);
+        const std::string s = trim(text);
+        if (s.empty()) continue;
+        if (s.front() == '[' && s.back() == ']') {
+            prefix = trim(std::string_view(s).substr(1, s.size() - 2)) + ".";
+            continue;
+        }
+        const auto eq = s.find('=');
+        if (eq == std::string::npos || trim(std::string_view(s).substr(0, eq)).empty())
+            throw usage_error(where(path, line) + "expected 'name = value', not '" + s + "'");
+        entries.push_back({prefix + trim(std::string_view(s).substr(0, eq)),
+                           trim(std::string_view(s).substr(eq + 1)), line});
+    }
+    if (in.bad()) throw usage_error("cannot read config file " + path);
+    return entries;
+}
 
 std::optional<int> parse(const args& a, const std::string& usage, const std::string& summary,
                          po::options_description& options, po::variables_map& vm,
@@ -27,6 +125,7 @@ std::optional<int> parse(const args& a, const std::string& usage, const std::str
             std::cout << "netkit " << netkit::version << std::endl;
             return 0;
         }
+        if (vm.count("config")) merge_config_file(options, vm);
         po::notify(vm);
     } catch (const po::error& e) {
         throw usage_error(e.what());
@@ -36,6 +135,9 @@ std::optional<int> parse(const args& a, const std::string& usage, const std::str
 
 void add_server_options(po::options_description& options, server_settings& s) {
     options.add_options()
+        ("config", po::value(&s.config)->value_name("FILE"),
+         "read settings from FILE, one 'option = value' per line ('#' comments); options given "
+         "on the command line win. SIGHUP re-reads its log-level")
         ("bind", po::value(&s.bind)->default_value(s.bind)->notifier([](const std::string& text) {
              boost::system::error_code ec;
              asio::ip::make_address(text, ec);
@@ -50,9 +152,18 @@ void add_server_options(po::options_description& options, server_settings& s) {
         ("max-per-address", number(s.max_per_address, 0, 1'000'000, "--max-per-address"),
          "connections one client address (IPv6: one /64) may hold open; more are closed at once "
          "and logged (0: no limit)")
-        ("log-level", po::value(&s.log_level)->default_value(s.log_level),
+        ("log-level", po::value(&s.log_level)->default_value(s.log_level)->notifier([](const std::string& text) {
+             parse_level(text);
+         }),
          "debug, info, warn, error or off (records go to stderr)")
-        ("grace", po::value(&s.grace_seconds)->default_value(s.grace_seconds),
+        ("log-format", po::value(&s.log_format)->default_value(s.log_format)->notifier([](const std::string& text) {
+             if (!parse_log_format(text)) throw usage_error("--log-format must be text or json, not '" + text + "'");
+         }),
+         "text, or json: one JSON object per line (time, level, message); timestamps are left "
+         "out when standard error is the systemd journal")
+        ("grace", po::value(&s.grace_seconds)->default_value(s.grace_seconds)->notifier([](double seconds) {
+             seconds_option(seconds, "--grace", true);
+         }),
          "seconds sessions get to finish after SIGINT/SIGTERM before they are closed");
 }
 
@@ -70,8 +181,23 @@ log_level parse_level(const std::string& text) {
     return *level;
 }
 
+log_style style_of(const server_settings& s) {
+    return {.format = parse_log_format(s.log_format).value_or(log_format::text),
+            .timestamps = !stderr_is_journal()};
+}
+
 int run_host(server_host& host, const server_settings& s) {
     const auto grace = seconds_option(s.grace_seconds, "--grace", true);
+    host.log().set_style(style_of(s));
+    if (!s.config.path.empty() && !s.config.command_line_keys.count("log-level")) {
+        host.on_reload([&log = host.log(), path = s.config.path] {
+            std::string text = "info";  // the default, when the line was removed
+            for (const auto& e : read_config_file(path))
+                if (e.key == "log-level") text = e.value;
+            log.set_threshold(parse_level(text));
+            log.warn("log level ", text, " (from ", path, ")");
+        });
+    }
     raise_open_file_limit(host.log());
     const unsigned threads = s.threads == 0 ? default_thread_count() : s.threads;
     return host.run(threads, grace, std::cout);

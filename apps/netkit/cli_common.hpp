@@ -14,8 +14,10 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace netkit::cli {
 
@@ -28,11 +30,34 @@ struct usage_error : std::runtime_error {
 
 // Parses `a` against `options` (+ --help) and positional names. Returns an exit status when the
 // command should end now (help printed), nullopt to carry on. Throws usage_error on bad input.
+// When `options` has --config (every serve command) and it is given, the file's settings fill in
+// what the command line left out; a bad key or value there names the file and the line.
 std::optional<int> parse(const args& a, const std::string& usage, const std::string& summary,
                          po::options_description& options, po::variables_map& vm,
                          const po::positional_options_description* positional = nullptr);
 
+// --config FILE: the path, and which options the command line gave (they win over the file, also
+// when SIGHUP re-reads it).
+struct config_source {
+    std::string path;
+    std::set<std::string> command_line_keys;
+};
+void validate(boost::any& value, const std::vector<std::string>& tokens, config_source*, int);
+
+// One `name = value` setting of a config file (Program_options syntax: '#' starts a comment,
+// [section] prefixes the names that follow with "section.") and the line it is on.
+struct config_entry {
+    std::string key;
+    std::string value;
+    int line = 0;
+};
+// Every setting of `path`; throws usage_error naming the file and line for a malformed line, or
+// naming the file when it cannot be read.
+std::vector<config_entry> read_config_file(const std::string& path);
+
 struct server_settings {
+    config_source config;
+    std::string log_format = "text";
     std::string bind = "127.0.0.1";
     unsigned threads = 0;  // 0: one per core
     std::size_t max_connections = 10000;
@@ -41,7 +66,8 @@ struct server_settings {
     double grace_seconds = 2.0;
 };
 
-// --bind, --threads, --max-connections, --max-per-address, --log-level, --grace.
+// --config, --bind, --threads, --max-connections, --max-per-address, --log-level, --log-format,
+// --grace.
 void add_server_options(po::options_description& options, server_settings& s);
 
 // A TCP listener's options from the common settings: every serve command builds its listeners
@@ -49,7 +75,12 @@ void add_server_options(po::options_description& options, server_settings& s);
 tcp_server_options listener(const server_settings& s, std::uint16_t port, std::string label = {});
 log_level parse_level(const std::string& text);
 
-// Raises the open-file limit, runs `host` until a signal, returns the exit status.
+// The logger a serve command runs with: level and format from the settings, timestamps off when
+// standard error goes to journald (it stamps records itself).
+log_style style_of(const server_settings& s);
+
+// Raises the open-file limit, runs `host` until a signal, returns the exit status. With --config,
+// SIGHUP re-reads the file's log-level (unless the command line set it).
 int run_host(server_host& host, const server_settings& s);
 
 udp::endpoint resolve_udp(asio::io_context& io, const std::string& host, const std::string& port);

@@ -3,12 +3,15 @@
 #include <netkit/endpoint.hpp>
 #include <netkit/runtime.hpp>
 
+#include <systemd/sd-daemon.h>
+
 #include <csignal>
+#include <ctime>
 #include <ostream>
 
 namespace netkit {
 
-server_host::server_host(logger& log) : log_(log), signals_(asio::make_strand(io_), SIGINT, SIGTERM) {}
+server_host::server_host(logger& log) : log_(log), signals_(asio::make_strand(io_), SIGINT, SIGTERM, SIGHUP) {}
 
 server_host::~server_host() = default;
 
@@ -24,9 +27,12 @@ udp_server& server_host::add_udp(udp_server_options options, udp_server::handler
 
 void server_host::on_shutdown(std::function<void()> hook) { hooks_.push_back(std::move(hook)); }
 
+void server_host::on_reload(std::function<void()> hook) { reload_hooks_.push_back(std::move(hook)); }
+
 void server_host::shutdown() {
     std::call_once(shutdown_once_, [this] {
         shutting_down_ = true;
+        sd_notify(0, "STOPPING=1");
         asio::post(signals_.get_executor(), [this] {
             boost::system::error_code ignored;
             signals_.cancel(ignored);
@@ -39,14 +45,7 @@ void server_host::shutdown() {
 
 int server_host::run(unsigned threads, std::chrono::milliseconds grace, std::ostream& announce) {
     grace_ = grace;
-    asio::post(signals_.get_executor(), [this] {
-        if (shutting_down_) return;  // shutdown() came first: a pending wait would keep run() alive
-        signals_.async_wait([this](boost::system::error_code ec, int signo) {
-            if (ec) return;
-            log_.info("signal ", signo, " received: shutting down");
-            shutdown();
-        });
-    });
+    asio::post(signals_.get_executor(), [this] { wait_for_signal(); });
     for (auto& s : tcp_) {
         s->start();
         announce_listening(announce, to_string(s->local_endpoint()), s->options().label);
@@ -55,9 +54,43 @@ int server_host::run(unsigned threads, std::chrono::milliseconds grace, std::ost
         s->start();
         announce_listening(announce, to_string(s->local_endpoint()), s->options().label);
     }
+    // Every listener is bound and listening: clients can connect from now on.
+    sd_notify(0, "READY=1");
     run_threads(io_, threads);
     log_.info("stopped");
     return 0;
+}
+
+// Runs on the signal strand.
+void server_host::wait_for_signal() {
+    if (shutting_down_) return;  // shutdown() came first: a pending wait would keep run() alive
+    signals_.async_wait([this](boost::system::error_code ec, int signo) {
+        if (ec) return;
+        if (signo == SIGHUP) {
+            reload();
+            wait_for_signal();
+            return;
+        }
+        log_.info("signal ", signo, " received: shutting down");
+        shutdown();
+    });
+}
+
+void server_host::reload() {
+    log_.info("SIGHUP received: reloading");
+    // systemd wants the time of the reload with it, to match it against the one it asked for.
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+               static_cast<unsigned long long>(now.tv_sec) * 1000000ULL + static_cast<unsigned long long>(now.tv_nsec) / 1000);
+    for (auto& hook : reload_hooks_) {
+        try {
+            hook();
+        } catch (const std::exception& e) {
+            log_.error("reload failed, keeping the old settings: ", e.what());
+        }
+    }
+    sd_notify(0, "READY=1");
 }
 
 }  // namespace netkit

@@ -1,5 +1,7 @@
 // Runs a set of listeners on one io_context and N threads until SIGINT/SIGTERM, then stops them
-// gracefully. This is the whole "main" of a netkit service.
+// gracefully. This is the whole "main" of a netkit service. Under systemd (Type=notify) it tells
+// the manager READY=1 once every listener is open, RELOADING=1/READY=1 around a SIGHUP reload and
+// STOPPING=1 at shutdown; elsewhere those notices are no-ops.
 #pragma once
 
 #include <netkit/asio.hpp>
@@ -29,6 +31,8 @@ public:
     udp_server& add_udp(udp_server_options options, udp_server::handler handle);
     // Called once when shutdown begins, before the listeners are stopped.
     void on_shutdown(std::function<void()> hook);
+    // Called on SIGHUP (on the signal strand); an exception it throws is logged, not fatal.
+    void on_reload(std::function<void()> hook);
 
     // Starts every listener, prints one listening line per listener on `announce`, runs the
     // io_context on `threads` threads and returns 0 once a signal has stopped everything.
@@ -38,6 +42,9 @@ public:
     void shutdown();
 
 private:
+    void wait_for_signal();
+    void reload();
+
     logger& log_;
     asio::io_context io_;
     asio::signal_set signals_;  // on its own strand: armed by run(), cancelled by shutdown()
@@ -45,6 +52,7 @@ private:
     std::vector<std::unique_ptr<tcp_server>> tcp_;
     std::vector<std::unique_ptr<udp_server>> udp_;
     std::vector<std::function<void()>> hooks_;
+    std::vector<std::function<void()>> reload_hooks_;
     std::once_flag shutdown_once_;
     std::atomic<bool> shutting_down_{false};
 };
