@@ -2,6 +2,7 @@
 // a Python peer written as the lesson writes it, from examples/*/python/) talks to it, and the
 // bytes exchanged are checked both ways. Lessons 003 and 004 are in test_examples_chat.cpp.
 #include "support/child_process.hpp"
+#include "support/redis_server.hpp"
 
 #include <netkit/asio.hpp>
 
@@ -359,7 +360,8 @@ BOOST_AUTO_TEST_CASE(every_example_answers_help_and_rejects_a_wrong_argument) {
         {"lesson-002-udp-echo", "lesson-002-udp-echo-server"}, {"lesson-002-udp-echo", "lesson-002-udp-echo-client"},
         {"lesson-002-date", "lesson-002-date-server"}, {"lesson-002-date", "lesson-002-date-client"},
         {"lesson-002-dual-stack", "lesson-002-dual-stack-server"}, {"lesson-002-dual-stack", "lesson-002-dual-stack-client"},
-        {"lesson-002-file-copy", "lesson-002-file-copy-server"}, {"lesson-002-file-copy", "lesson-002-file-copy-client"}};
+        {"lesson-002-file-copy", "lesson-002-file-copy-server"}, {"lesson-002-file-copy", "lesson-002-file-copy-client"},
+        {"lesson-002-pubsub", "lesson-002-pubsub-publisher"}, {"lesson-002-pubsub", "lesson-002-pubsub-subscriber"}};
     for (const auto& [folder, target] : programs) {
         BOOST_TEST_CONTEXT(target) {
             const auto help = run_client({example(folder, target), "--help"});
@@ -369,6 +371,34 @@ BOOST_AUTO_TEST_CASE(every_example_answers_help_and_rejects_a_wrong_argument) {
         }
     }
     BOOST_TEST(run_client({example(echo, "lesson-002-fork-echo-server"), "localhost", "0"}).status == 2);
+}
+
+// Lesson 002's Pool: four countdown tasks on 1 worker, then on 4; both runs finish and are timed.
+BOOST_AUTO_TEST_CASE(pool_countdown_times_one_and_four_workers) {
+    const auto r = run_client({example("lesson-002-pool", "lesson-002-pool-countdown"), "4000000"});
+    BOOST_TEST(r.status == 0);
+    static const std::regex report(R"(countdown\(4000000\) as 4 tasks of 1000000, \d+ cores\n)"
+                                   R"(1 worker:  \d+\.\d{3} s\n4 workers: \d+\.\d{3} s  \(\d+\.\dx faster\)\n)");
+    BOOST_TEST(std::regex_match(r.out, report), r.out);
+    BOOST_TEST(run_client({example("lesson-002-pool", "lesson-002-pool-countdown"), "many"}).status == 2);
+}
+
+// Publish and subscribe through a private Redis: a message published after the subscriber joined
+// reaches it; the publisher is told how many received it.
+BOOST_AUTO_TEST_CASE(pubsub_message_reaches_the_subscriber_through_redis) {
+    netkit::test::redis_server redis;
+    const std::string port = std::to_string(redis.port());
+    const std::string folder = "lesson-002-pubsub";
+    child_process subscriber({example(folder, "lesson-002-pubsub-subscriber"), loopback, port, "classe-4a"});
+    BOOST_TEST(subscriber.read_line().value_or("(none)") == "subscribed to 'classe-4a'");
+    const auto published = run_client({example(folder, "lesson-002-pubsub-publisher"), loopback, port, "classe-4a"},
+                                      "compiti per domani\n");
+    BOOST_TEST(published.status == 0);
+    BOOST_TEST(published.out == "publishing on 'classe-4a': type a message per line\nreceived by 1 subscriber(s)\n");
+    BOOST_TEST(subscriber.read_line().value_or("(none)") == "classe-4a: compiti per domani");
+    // Another channel's message is not delivered here.
+    const auto elsewhere = run_client({example(folder, "lesson-002-pubsub-publisher"), loopback, port, "classe-5b"}, "altro\n");
+    BOOST_TEST(elsewhere.out.find("received by 0 subscriber(s)") != std::string::npos, elsewhere.out);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
