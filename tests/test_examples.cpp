@@ -137,6 +137,42 @@ BOOST_AUTO_TEST_CASE(tcp_ok_bye_client_speaks_the_lessons_bytes) {
                boost::test_tools::per_element());
 }
 
+// Lesson 001 with the lesson's own Python programs on the other side, both ways.
+BOOST_AUTO_TEST_CASE(lesson001_interoperates_with_the_lessons_python_programs) {
+    {
+        child_process server({example(lesson001, "lesson-001-ok-bye-server"), loopback, "0"});
+        const auto port = std::to_string(server.wait_listening());
+        const auto r = run_client(python(lesson001, "ok_bye_client.py", {loopback, port}), "hello\nclose\n");
+        BOOST_TEST(r.status == 0);
+        BOOST_TEST(r.out == "Message to send: Received: OK\nMessage to send: Received: bye\n");
+    }
+    {
+        child_process server(python(lesson001, "ok_bye_server.py", {loopback, "0"}));
+        const auto port = std::to_string(server.wait_listening());
+        const auto r = run_client({example(lesson001, "lesson-001-ok-bye-client"), loopback, port}, "hello\nclose\n");
+        BOOST_TEST(r.status == 0);
+        BOOST_TEST(values_after(r.out, "Received: ") == (std::vector<std::string>{"OK", "bye"}),
+                   boost::test_tools::per_element());
+        BOOST_TEST(server.wait().value_or(-1) == 0);  // the lesson's server ends after "close"
+    }
+    {
+        child_process server({example(lesson001, "lesson-001-parity-server"), loopback, "0"});
+        const auto port = std::to_string(server.wait_listening());
+        const auto r = run_client(python(lesson001, "parity_client.py", {loopback, port}), "ciao!\n");
+        BOOST_TEST(r.status == 0);
+        BOOST_TEST(values_after(r.out, "Reply from Server: ") == std::vector<std::string>{"Err"},
+                   boost::test_tools::per_element());
+    }
+    {
+        child_process server(python(lesson001, "parity_server.py", {loopback, "0"}));
+        const auto port = std::to_string(server.wait_listening());
+        const auto r = run_client({example(lesson001, "lesson-001-parity-client"), loopback, port}, "ciao\nciao!\n");
+        BOOST_TEST(r.status == 0);
+        BOOST_TEST(values_after(r.out, "Reply from Server: ") == (std::vector<std::string>{"OK", "Err"}),
+                   boost::test_tools::per_element());
+    }
+}
+
 // Lesson 000: the lesson's client sends the bare command and prints one recv(); the example server
 // answers with the raw output, runs only allowed programs, and never through a shell.
 BOOST_AUTO_TEST_CASE(command_server_answers_the_lessons_client_with_raw_output) {
