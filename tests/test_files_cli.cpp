@@ -305,13 +305,13 @@ BOOST_AUTO_TEST_CASE(serve_files_options) {
 
 BOOST_AUTO_TEST_CASE(lesson_example_asks_for_the_file_and_copies_it,
                      *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
-                         return fs::exists(examples / "lesson002_copy_client");  // examples built
+                         return fs::exists(examples / "lesson-002-file-copy-client");  // examples built
                      })) {
     temp_dir tmp;
     write_file(tmp.path / "notes.txt", "remote copy procedure\n");
-    child_process server({(examples / "lesson002_backup_server").string(), (tmp.path / "backup").string(), "0"});
+    child_process server({(examples / "lesson-002-file-copy-server").string(), "127.0.0.1", "0", (tmp.path / "backup").string()});
     const std::string port = std::to_string(server.wait_listening());
-    child_process client({(examples / "lesson002_copy_client").string(), "127.0.0.1", port});
+    child_process client({(examples / "lesson-002-file-copy-client").string(), "127.0.0.1", port});
     client.write_stdin((tmp.path / "notes.txt").string() + "\n");
     client.close_stdin();
     const std::string transcript = client.read_all();

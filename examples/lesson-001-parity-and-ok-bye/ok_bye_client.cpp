@@ -1,6 +1,6 @@
 // Lesson 001, TCP: sends each line typed on standard input and prints the answer; stops after "bye".
-// Usage: lesson001_ok_bye_client [HOST [PORT]]   (defaults: 127.0.0.1, 65432)
-#include <boost/asio.hpp>
+// Usage: lesson-001-ok-bye-client [HOST] [PORT]   (default 127.0.0.1 65432)
+#include "../lesson_args.hpp"
 
 #include <iostream>
 #include <string>
@@ -9,8 +9,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 int main(int argc, char* argv[]) try {
-    const std::string host = argc > 1 ? argv[1] : "127.0.0.1";
-    const std::string port = argc > 2 ? argv[2] : "65432";
+    const auto args = lesson::parse_host_port(argc, argv, "lesson-001-ok-bye-client [HOST] [PORT]", "127.0.0.1", "65432");
+    const std::string host = args.host, port = std::to_string(args.port);
 
     asio::io_context io;
     tcp::socket tcp_socket(io);
@@ -29,6 +29,6 @@ int main(int argc, char* argv[]) try {
     tcp_socket.close();  // close
     return 0;
 } catch (const std::exception& e) {
-    std::cerr << "\nok_bye_client: " << e.what() << "\n";
+    std::cerr << "\nlesson-001-ok-bye-client: " << e.what() << "\n";
     return 1;
 }

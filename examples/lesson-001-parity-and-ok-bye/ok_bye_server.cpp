@@ -1,7 +1,7 @@
 // Lesson 001, TCP: answers "OK" to every message and "bye" to "close", then closes the connection.
 // Serves one client at a time, like the lesson (which stops after the first; this one waits for the next).
-// Usage: lesson001_ok_bye_server [PORT [ADDRESS]]   (defaults: 65432, 127.0.0.1)
-#include <netkit/endpoint.hpp>
+// Usage: lesson-001-ok-bye-server [HOST] [PORT]   (default 127.0.0.1 65432)
+#include "../lesson_args.hpp"
 
 #include <iostream>
 #include <stdexcept>
@@ -31,8 +31,10 @@ void serve(tcp::socket& conn) {
 }
 
 int main(int argc, char* argv[]) try {
-    const std::uint16_t port = netkit::parse_port(argc > 1 ? argv[1] : "65432");
-    const auto address = netkit::parse_address(argc > 2 ? argv[2] : "127.0.0.1");
+    constexpr auto usage = "lesson-001-ok-bye-server [HOST] [PORT]";
+    const auto args = lesson::parse_host_port(argc, argv, usage, "127.0.0.1", "65432");
+    const auto address = lesson::server_address(args, usage);
+    const auto port = args.port;
 
     asio::io_context io;
     tcp::acceptor tcp_socket(io, tcp::endpoint(address, port));  // socket + bind + listen
@@ -48,6 +50,6 @@ int main(int argc, char* argv[]) try {
         conn.close(ec);  // close
     }
 } catch (const std::exception& e) {
-    std::cerr << "ok_bye_server: " << e.what() << "\n";
+    std::cerr << "lesson-001-ok-bye-server: " << e.what() << "\n";
     return 1;
 }

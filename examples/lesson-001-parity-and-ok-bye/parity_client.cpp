@@ -1,6 +1,6 @@
 // Lesson 001, UDP: sends each line typed on standard input as one datagram and prints the reply.
-// Usage: lesson001_parity_client [HOST [PORT]]   (defaults: 127.0.0.1, 20000)
-#include <boost/asio.hpp>
+// Usage: lesson-001-parity-client [HOST] [PORT]   (default 127.0.0.1 20000)
+#include "../lesson_args.hpp"
 
 #include <chrono>
 #include <iostream>
@@ -28,8 +28,8 @@ std::optional<std::string> receive(asio::io_context& io, udp::socket& s, std::ch
 }
 
 int main(int argc, char* argv[]) try {
-    const std::string host = argc > 1 ? argv[1] : "127.0.0.1";
-    const std::string port = argc > 2 ? argv[2] : "20000";
+    const auto args = lesson::parse_host_port(argc, argv, "lesson-001-parity-client [HOST] [PORT]", "127.0.0.1", "20000");
+    const std::string host = args.host, port = std::to_string(args.port);
 
     asio::io_context io;
     const udp::endpoint server = *udp::resolver(io).resolve(host, port).begin();
@@ -41,7 +41,7 @@ int main(int argc, char* argv[]) try {
         udp_socket.send_to(asio::buffer(message), server);  // sendto
         const auto reply = receive(io, udp_socket, std::chrono::seconds(2));
         if (!reply) {
-            std::cerr << "\nparity_client: no reply within 2 s (is the server running?)\n";
+            std::cerr << "\nlesson-001-parity-client: no reply within 2 s (is the server running?)\n";
             return 1;
         }
         std::cout << "Reply from Server: " << *reply << std::endl;
@@ -49,6 +49,6 @@ int main(int argc, char* argv[]) try {
     std::cout << "\n";
     return 0;
 } catch (const std::exception& e) {
-    std::cerr << "parity_client: " << e.what() << "\n";
+    std::cerr << "lesson-001-parity-client: " << e.what() << "\n";
     return 1;
 }

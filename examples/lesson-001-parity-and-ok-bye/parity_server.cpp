@@ -1,6 +1,6 @@
 // Lesson 001, UDP: answers "OK" when a datagram has an even number of bytes, "Err" when odd.
-// Usage: lesson001_parity_server [PORT [ADDRESS]]   (defaults: 20000, 127.0.0.1)
-#include <netkit/endpoint.hpp>
+// Usage: lesson-001-parity-server [HOST] [PORT]   (default 127.0.0.1 20000)
+#include "../lesson_args.hpp"
 
 #include <iostream>
 #include <stdexcept>
@@ -10,8 +10,10 @@ namespace asio = boost::asio;
 using udp = asio::ip::udp;
 
 int main(int argc, char* argv[]) try {
-    const std::uint16_t port = netkit::parse_port(argc > 1 ? argv[1] : "20000");
-    const auto address = netkit::parse_address(argc > 2 ? argv[2] : "127.0.0.1");
+    constexpr auto usage = "lesson-001-parity-server [HOST] [PORT]";
+    const auto args = lesson::parse_host_port(argc, argv, usage, "127.0.0.1", "20000");
+    const auto address = lesson::server_address(args, usage);
+    const auto port = args.port;
 
     asio::io_context io;
     udp::socket udp_socket(io, udp::endpoint(address, port));  // socket(AF_INET, SOCK_DGRAM) + bind
@@ -31,6 +33,6 @@ int main(int argc, char* argv[]) try {
         udp_socket.send_to(asio::buffer(reply), client, 0, ec);  // sendto
     }
 } catch (const std::exception& e) {
-    std::cerr << "parity_server: " << e.what() << "\n";
+    std::cerr << "lesson-001-parity-server: " << e.what() << "\n";
     return 1;
 }

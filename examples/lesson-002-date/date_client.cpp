@@ -1,7 +1,7 @@
 // Lesson 002 exercise "Date Server", the client: sends "date" (or REQUEST) in one datagram and
 // prints the answer. A server that does not answer within 2 s is reported, with exit status 1.
-// Usage: lesson002_date_client HOST PORT [REQUEST]
-#include <boost/asio.hpp>
+// Usage: lesson-002-date-client [HOST] [PORT] [REQUEST]   (default 127.0.0.1 50000 date)
+#include "../lesson_args.hpp"
 
 #include <chrono>
 #include <iostream>
@@ -29,24 +29,22 @@ std::optional<std::string> receive(asio::io_context& io, udp::socket& s, std::ch
 }
 
 int main(int argc, char* argv[]) try {
-    if (argc < 3 || argc > 4) {
-        std::cerr << "usage: lesson002_date_client HOST PORT [REQUEST]\n";
-        return 2;
-    }
+    const auto args = lesson::parse_host_port(argc, argv, "lesson-002-date-client [HOST] [PORT] [REQUEST]",
+                                              "127.0.0.1", "50000", 1);
     const std::string request = argc > 3 ? argv[3] : "date";
     asio::io_context io;
-    const udp::endpoint server = *udp::resolver(io).resolve(argv[1], argv[2]).begin();
+    const udp::endpoint server = *udp::resolver(io).resolve(args.host, std::to_string(args.port)).begin();
     udp::socket us(io, server.protocol());
 
     us.send_to(asio::buffer(request), server);
     const auto reply = receive(io, us, std::chrono::seconds(2));
     if (!reply) {
-        std::cerr << "date_client: no reply to '" << request << "' within 2 s\n";
+        std::cerr << "lesson-002-date-client: no reply to '" << request << "' within 2 s\n";
         return 1;
     }
     std::cout << *reply << std::flush;  // the date line ends with '\n' already
     return 0;
 } catch (const std::exception& e) {
-    std::cerr << "date_client: " << e.what() << "\n";
+    std::cerr << "lesson-002-date-client: " << e.what() << "\n";
     return 1;
 }

@@ -1,9 +1,9 @@
 // Lesson 002 exercise "Date Server": a datagram "date" gets back the current date as `date`
 // prints it; anything else gets no answer. netkit::udp_server does the recvfrom/sendto loop,
 // netkit::udp_date_handler() decides the answer. Stops on Ctrl-C or SIGTERM.
-// Usage: lesson002_date_server PORT [ADDRESS]   (default address: 127.0.0.1)
+// Usage: lesson-002-date-server [HOST] [PORT]   (default 127.0.0.1 50000)
 #include <netkit/date/date_service.hpp>
-#include <netkit/endpoint.hpp>
+#include "../lesson_args.hpp"
 
 #include <csignal>
 #include <iostream>
@@ -12,14 +12,13 @@
 namespace asio = boost::asio;
 
 int main(int argc, char* argv[]) try {
-    if (argc < 2) {
-        std::cerr << "usage: lesson002_date_server PORT [ADDRESS]\n";
-        return 2;
-    }
+    constexpr auto usage = "lesson-002-date-server [HOST] [PORT]";
+    const auto args = lesson::parse_host_port(argc, argv, usage, "127.0.0.1", "50000");
+    lesson::server_address(args, usage);  // a numeric address, checked before anything starts
     asio::io_context io;
     netkit::logger log;  // warnings and errors on stderr
-    const netkit::udp_server_options options{.bind_address = argc > 2 ? argv[2] : "127.0.0.1",
-                                             .port = netkit::parse_port(argv[1])};
+    const netkit::udp_server_options options{.bind_address = args.host,
+                                             .port = args.port};
     netkit::udp_server server(io, options, netkit::udp_date_handler(), log);
     // The event loop runs until the server stops: closing its socket ends its receive loop.
     asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -29,6 +28,6 @@ int main(int argc, char* argv[]) try {
     io.run();
     return 0;
 } catch (const std::exception& e) {
-    std::cerr << "date_server: " << e.what() << "\n";
+    std::cerr << "lesson-002-date-server: " << e.what() << "\n";
     return 1;
 }

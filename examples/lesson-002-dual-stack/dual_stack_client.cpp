@@ -1,7 +1,7 @@
 // Lesson 002, "Dual-stack IPv6", the client: connects over IPv4 or IPv6, whichever HOST names,
 // and prints what the server says.
-// Usage: lesson002_dual_stack_client HOST [PORT]   (e.g. 127.0.0.1 or ::1; default port: 45000)
-#include <boost/asio.hpp>
+// Usage: lesson-002-dual-stack-client [HOST] [PORT]   (e.g. 127.0.0.1 or ::1; default 127.0.0.1 45000)
+#include "../lesson_args.hpp"
 
 #include <iostream>
 #include <string>
@@ -10,13 +10,10 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 int main(int argc, char* argv[]) try {
-    if (argc < 2 || argc > 3) {
-        std::cerr << "usage: lesson002_dual_stack_client HOST [PORT]\n";
-        return 2;
-    }
+    const auto args = lesson::parse_host_port(argc, argv, "lesson-002-dual-stack-client [HOST] [PORT]", "127.0.0.1", "45000");
     asio::io_context io;
     tcp::socket s(io);
-    const auto servers = tcp::resolver(io).resolve(argv[1], argc > 2 ? argv[2] : "45000");
+    const auto servers = tcp::resolver(io).resolve(args.host, std::to_string(args.port));
     const tcp::endpoint server = asio::connect(s, servers);  // tries each address HOST names
     std::cout << "connected from " << s.local_endpoint() << " to " << server << std::endl;
 
@@ -27,6 +24,6 @@ int main(int argc, char* argv[]) try {
     std::cout << reply << std::flush;
     return 0;
 } catch (const std::exception& e) {
-    std::cerr << "dual_stack_client: " << e.what() << "\n";
+    std::cerr << "lesson-002-dual-stack-client: " << e.what() << "\n";
     return 1;
 }

@@ -1,7 +1,8 @@
 // Lesson 002, "Dual-stack IPv6": ONE IPv6 socket that also accepts IPv4 clients. Each client gets
 // one line telling it how the server saw it; an IPv4 client appears as ::ffff:a.b.c.d.
-// Usage: lesson002_dual_stack_server [PORT]   (default: 45000; listens on every address, like the lesson)
-#include <netkit/endpoint.hpp>
+// Usage: lesson-002-dual-stack-server [HOST] [PORT]   (default :: 45000, every address, like the
+// lesson: dual stack needs an IPv6 address, and "::" is the only one that also takes IPv4)
+#include "../lesson_args.hpp"
 
 #include <iostream>
 #include <stdexcept>
@@ -11,14 +12,17 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 int main(int argc, char* argv[]) try {
-    const std::uint16_t port = netkit::parse_port(argc > 1 ? argv[1] : "45000");
+    constexpr auto usage = "lesson-002-dual-stack-server [HOST] [PORT]";
+    const auto args = lesson::parse_host_port(argc, argv, usage, "::", "45000");
+    const auto address = lesson::server_address(args, usage);
+    if (!address.is_v6()) lesson::usage_error(usage, "HOST: a dual-stack server binds an IPv6 address (:: or ::1)");
     asio::io_context io;
 
     tcp::acceptor s(io);
     s.open(tcp::v6());                                    // family=AF_INET6
     s.set_option(asio::ip::v6_only(false));               // dualstack_ipv6=True: IPv4 welcome too
     s.set_option(tcp::acceptor::reuse_address(true));
-    s.bind(tcp::endpoint(asio::ip::address_v6::any(), port));  // ("", 45000): "::", every address
+    s.bind(tcp::endpoint(address, args.port));               // ("", 45000): "::", every address
     s.listen(1);                                          // s.listen(1)
     netkit::announce_listening(std::cout, netkit::to_string(s.local_endpoint()), "");
 
@@ -34,6 +38,6 @@ int main(int argc, char* argv[]) try {
         asio::write(client, asio::buffer(line), ec);
     }
 } catch (const std::exception& e) {
-    std::cerr << "dual_stack_server: " << e.what() << "\n";
+    std::cerr << "lesson-002-dual-stack-server: " << e.what() << "\n";
     return 1;
 }

@@ -1,5 +1,8 @@
 // Lesson 002 exercise, the client: asks which file to copy, sends its name, waits for the
-// server's ack, then sends the file. Usage: lesson002_copy_client [HOST [PORT]]
+// server's ack, then sends the file.
+// Usage: lesson-002-file-copy-client [HOST] [PORT]   (default 127.0.0.1 32400)
+#include "../lesson_args.hpp"
+
 #include <netkit/files/files_client.hpp>
 
 #include <filesystem>
@@ -8,8 +11,8 @@
 
 int main(int argc, char** argv) {
     using netkit::tcp;
-    const std::string host = argc > 1 ? argv[1] : "127.0.0.1";
-    const std::string port = argc > 2 ? argv[2] : "32400";
+    const auto args = lesson::parse_host_port(argc, argv, "lesson-002-file-copy-client [HOST] [PORT]", "127.0.0.1", "32400");
+    const std::string host = args.host, port = std::to_string(args.port);
 
     std::cout << "File to copy: " << std::flush;
     std::string file;

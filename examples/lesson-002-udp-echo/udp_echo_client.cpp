@@ -1,6 +1,6 @@
 // Lesson 002, the UDP echo client: no connection; one datagram out, one datagram back.
-// Usage: lesson002_udp_echo_client HOST PORT   (the message is read from standard input)
-#include <boost/asio.hpp>
+// Usage: lesson-002-udp-echo-client [HOST] [PORT]   (default 127.0.0.1 2300; the message is read from standard input)
+#include "../lesson_args.hpp"
 
 #include <chrono>
 #include <iostream>
@@ -28,12 +28,9 @@ std::optional<std::string> receive(asio::io_context& io, udp::socket& s, std::ch
 }
 
 int main(int argc, char* argv[]) try {
-    if (argc != 3) {
-        std::cerr << "usage: lesson002_udp_echo_client HOST PORT\n";
-        return 2;
-    }
+    const auto args = lesson::parse_host_port(argc, argv, "lesson-002-udp-echo-client [HOST] [PORT]", "127.0.0.1", "2300");
     asio::io_context io;
-    const udp::endpoint server = *udp::resolver(io).resolve(argv[1], argv[2]).begin();
+    const udp::endpoint server = *udp::resolver(io).resolve(args.host, std::to_string(args.port)).begin();
     udp::socket us(io, server.protocol());  // socket(AF_INET, SOCK_DGRAM)
 
     std::string msg;
@@ -43,12 +40,12 @@ int main(int argc, char* argv[]) try {
 
     const auto reply = receive(io, us, std::chrono::seconds(2));  // recvfrom
     if (!reply) {
-        std::cerr << "udp_echo_client: no reply within 2 s (is the server running?)\n";
+        std::cerr << "lesson-002-udp-echo-client: no reply within 2 s (is the server running?)\n";
         return 1;
     }
     std::cout << "S: " << *reply << std::endl;
     return 0;
 } catch (const std::exception& e) {
-    std::cerr << "udp_echo_client: " << e.what() << "\n";
+    std::cerr << "lesson-002-udp-echo-client: " << e.what() << "\n";
     return 1;
 }

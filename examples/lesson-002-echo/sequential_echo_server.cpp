@@ -1,21 +1,28 @@
 // Lesson 002, the sequential TCP echo server: for each client, receive one message, print it,
 // send it back, close. One client at a time: the next one waits in the listen queue.
-// Usage: lesson002_echo_server PORT [ADDRESS]   (default address: 127.0.0.1)
-#include <netkit/endpoint.hpp>
+// Usage: lesson-002-sequential-echo-server [HOST] [PORT]   (default 127.0.0.1 2300)
+#include "../lesson_args.hpp"
 
 #include <iostream>
-#include <stdexcept>
 #include <string>
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+// The lesson's handling of one client: recv(1024), print, send it back, close.
+void echo_once(tcp::socket client) {
+    boost::system::error_code ec;
+    char echo_txt[1024];
+    const std::size_t n = client.read_some(asio::buffer(echo_txt), ec);  // 5. recv(1024)
+    if (ec) return;
+    std::cout << "C: " << std::string_view(echo_txt, n) << std::endl;
+    asio::write(client, asio::buffer(echo_txt, n), ec);                  // 6. send
+}                                                                        // 7. close
+
 int main(int argc, char* argv[]) try {
-    if (argc < 2) {
-        std::cerr << "usage: lesson002_echo_server PORT [ADDRESS]\n";
-        return 2;
-    }
-    const tcp::endpoint where(netkit::parse_address(argc > 2 ? argv[2] : "127.0.0.1"), netkit::parse_port(argv[1]));
+    constexpr auto usage = "lesson-002-sequential-echo-server [HOST] [PORT]";
+    const auto args = lesson::parse_host_port(argc, argv, usage, "127.0.0.1", "2300");
+    const tcp::endpoint where(lesson::server_address(args, usage), args.port);
     asio::io_context io;
 
     tcp::acceptor ss(io);
@@ -25,22 +32,15 @@ int main(int argc, char* argv[]) try {
     ss.listen(5);                                             // 3. listen(5): queue of 5 clients
     netkit::announce_listening(std::cout, netkit::to_string(ss.local_endpoint()), "");
 
-    for (;;) {
+    for (;;) {  // the sequential model: the next accept() waits until this client is served
         boost::system::error_code ec;
         tcp::socket client = ss.accept(ec);                   // 4. accept()
         const tcp::endpoint address = client.remote_endpoint(ec);
         if (ec) continue;  // a client that failed or left at once must not stop the server
         std::cout << "Client connected from: " << netkit::to_string(address) << std::endl;
-
-        char echo_txt[1024];
-        const std::size_t n = client.read_some(asio::buffer(echo_txt), ec);  // 5. recv(1024)
-        if (!ec) {
-            std::cout << "C: " << std::string_view(echo_txt, n) << std::endl;
-            asio::write(client, asio::buffer(echo_txt, n), ec);              // 6. send
-        }
-        client.close(ec);                                                    // 7. close
+        echo_once(std::move(client));
     }
 } catch (const std::exception& e) {
-    std::cerr << "echo_server: " << e.what() << "\n";
+    std::cerr << "lesson-002-sequential-echo-server: " << e.what() << "\n";
     return 1;
 }
