@@ -54,6 +54,9 @@ BOOST_AUTO_TEST_CASE(malformed_lines_are_errors) {
     BOOST_TEST(split_error("echo \"open").find("double quote") != std::string::npos);
     BOOST_TEST(split_error("echo trailing\\").find("backslash") != std::string::npos);
     BOOST_TEST(split_error(std::string_view("echo a\0b", 8)).find("NUL") != std::string::npos);
+    // Found by fuzz/regressions/command_line/backslash_nul: an escaped NUL is refused too.
+    BOOST_TEST(split_error(std::string_view("echo \\\0", 7)).find("NUL") != std::string::npos);
+    BOOST_TEST(split_error(std::string_view("echo \"\\\0\"", 9)).find("NUL") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(headers_round_trip) {

@@ -4,15 +4,16 @@ namespace netkit {
 
 split_result split_command_line(std::string_view line) {
     split_result result;
+    // Checked once, up front: inside the loop an escaping backslash would skip past a NUL.
+    if (line.find('\0') != std::string_view::npos) {
+        result.error = "the line holds a NUL byte, which no program argument can carry";
+        return result;
+    }
     std::string word;
     bool in_word = false;  // a quote pair starts a word even when it is empty
     enum class mode { plain, single, dbl } m = mode::plain;
     for (std::size_t i = 0; i < line.size(); ++i) {
         const char c = line[i];
-        if (c == '\0') {
-            result.error = "the line holds a NUL byte, which no program argument can carry";
-            return result;
-        }
         switch (m) {
         case mode::single:
             if (c == '\'') m = mode::plain;
