@@ -22,11 +22,13 @@ asio::awaitable<std::string> run(const std::string& command, const netkit::allow
     const auto split = netkit::split_command_line(command);  // no pipes, `;`, `$VAR` or `>`
     if (!split.ok()) co_return "error: " + split.error + "\n";
     if (split.words.empty()) co_return "error: empty command\n";
-    const std::string* program = allowed.find(split.words[0]);
+    const auto* program = allowed.find(split.words[0]);
     if (program == nullptr)
         co_return "'" + split.words[0] + "' is not an allowed program (allowed: " + allowed.names() + ")\n";
-    netkit::run_options limits;  // 10 s, 1 MiB of output, PATH=/usr/bin:/bin, working directory /
-    auto result = co_await netkit::run_command(*program, split.words, limits);
+    const std::vector<std::string> arguments(split.words.begin() + 1, split.words.end());
+    if (auto refused = netkit::allow_list::argument_problem(*program, arguments)) co_return *refused + "\n";
+    netkit::run_options limits;  // 10 s, 1 MiB of output, memory and CPU limits, PATH=/usr/bin:/bin
+    auto result = co_await netkit::run_command(program->path, split.words, limits);
     if (result.end == netkit::run_end::failed) co_return "error: " + result.error + "\n";
     if (result.end == netkit::run_end::timed_out) result.output += "[stopped after 10 s]\n";
     if (result.truncated) result.output += "[output cut at 1 MiB]\n";
@@ -70,8 +72,8 @@ int main(int argc, char* argv[]) try {
     constexpr auto usage = "lesson-000-command-server [HOST] [PORT]";
     const auto args = lesson::parse_host_port(argc, argv, usage, "127.0.0.1", "20000");
     const tcp::endpoint where(lesson::server_address(args, usage), args.port);
-    // date echo hostname uname uptime whoami, resolved to absolute paths once.
-    const netkit::allow_list allowed(netkit::allow_list::default_names());
+    // date echo hostname uname uptime whoami, each with the few arguments it may take.
+    const netkit::allow_list allowed(netkit::allow_list::default_entries());
     if (netkit::exposure_problem(where.address(), false))
         std::cerr << "WARNING: listening on " << args.host << ": anyone who can reach this port can run "
                   << allowed.names() << "\n";
