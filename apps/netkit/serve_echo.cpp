@@ -1,6 +1,7 @@
-// `netkit serve echo`: TCP echo, or UDP echo with --udp. With --workers N, N processes share the
-// port (SO_REUSEPORT) and the kernel spreads connections over them, as in lesson 002's
-// multi-process server; the parent forwards SIGINT/SIGTERM and waits for them.
+// `netkit serve echo`: TCP echo, or UDP echo with --udp. With --workers N, N pre-forked processes
+// share the port (SO_REUSEPORT) and the kernel spreads connections over them (lesson 002's
+// multi-process model, without a fork per connection); the parent forwards SIGINT/SIGTERM and
+// waits for them.
 #include "cli_common.hpp"
 
 #include <netkit/echo/echo_session.hpp>

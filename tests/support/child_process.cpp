@@ -32,6 +32,15 @@ child_process::child_process(const std::vector<std::string>& argv) {
         if (::getppid() != parent) ::_exit(127);
         ::dup2(in[0], STDIN_FILENO);
         ::dup2(out[1], STDOUT_FILENO);
+        // A shell starts background jobs with SIGINT and SIGQUIT ignored, and an ignored signal
+        // stays ignored across exec (Python then installs no KeyboardInterrupt): the programs
+        // under test get the default dispositions and mask whatever ran the tests.
+        struct sigaction default_action {};
+        default_action.sa_handler = SIG_DFL;
+        for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &default_action, nullptr);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
         ::execv(args[0], args.data());
         ::_exit(127);
     }

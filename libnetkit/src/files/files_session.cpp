@@ -244,6 +244,7 @@ asio::awaitable<bool> files_session::put(const files_request& request) {
                 file->write(chunk);
             } catch (const files_error& e) {
                 failure = e.what();
+                file.reset();  // the partial file and its share of the budget go before ERR does
             }
             if (!failure.empty() && !co_await send("ERR " + failure + "\n")) co_return false;
         }
