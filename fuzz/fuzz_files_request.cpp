@@ -30,14 +30,19 @@ void check_name(std::string_view name) {
 std::string format(const netkit::files_request& request) {
     switch (request.what) {
     case netkit::files_request::verb::list: return "LIST";
-    case netkit::files_request::verb::get: return "GET " + request.name;
-    case netkit::files_request::verb::put: return "PUT " + request.name + " " + std::to_string(request.size);
+    // The digest word is always written: a name may itself end in a digest word ("GET x xxh128
+    // xxh128" names the file "x xxh128"), and only a trailing word makes that unambiguous.
+    case netkit::files_request::verb::get:
+        return "GET " + request.name + " " + std::string(netkit::digest_name(request.digest));
+    case netkit::files_request::verb::put:
+        return "PUT " + request.name + " " + std::to_string(request.size) + " " +
+               std::string(netkit::digest_name(request.digest));
     }
     return {};
 }
 
 bool same(const netkit::files_request& a, const netkit::files_request& b) {
-    return a.what == b.what && a.name == b.name && a.size == b.size;
+    return a.what == b.what && a.name == b.name && a.size == b.size && a.digest == b.digest;
 }
 
 void check_byte_count(std::string_view text) {

@@ -64,14 +64,6 @@ private:
 
 }  // namespace
 
-std::string_view digest_name(digest_kind kind) { return kind == digest_kind::xxh128 ? "xxh128" : "sha256"; }
-
-std::optional<digest_kind> parse_digest_name(std::string_view word) {
-    if (word == "sha256") return digest_kind::sha256;
-    if (word == "xxh128") return digest_kind::xxh128;
-    return std::nullopt;
-}
-
 digest::digest(digest_kind kind)
     : kind_(kind),
       engine_(kind == digest_kind::xxh128 ? std::unique_ptr<engine>(std::make_unique<xxh128_engine>())
