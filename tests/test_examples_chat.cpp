@@ -63,10 +63,12 @@ struct screen {
 };
 
 // A raw report-protocol peer that has read the prompt, sent `name` and read the welcome.
+// Another user's join notice may come first: a client is in the room from its first byte, as in
+// the report, and the notice of a user who joined a moment earlier can still be on its way.
 void join(chat_peer& p, const std::string& name) {
-    BOOST_TEST_REQUIRE(p.text_through(prompt).value_or("") == prompt);
+    BOOST_TEST_REQUIRE(p.text_through(prompt).value_or("").ends_with(prompt));
     p.send(name);
-    BOOST_TEST_REQUIRE(p.text_through(welcome(name)).value_or("") == welcome(name));
+    BOOST_TEST_REQUIRE(p.text_through(welcome(name)).value_or("").ends_with(welcome(name)));
 }
 
 // Lesson 004: one of the two C++ servers with the report's client (Python) and raw peers.

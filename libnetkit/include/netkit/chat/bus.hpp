@@ -4,18 +4,12 @@
 #pragma once
 
 #include <netkit/asio.hpp>
+#include <netkit/chat/chat_event.hpp>
 
 #include <functional>
 #include <string>
 
 namespace netkit::chat {
-
-struct chat_event {
-    enum class kind { message, joined, left };
-    kind type = kind::message;
-    std::string name;  // who sent, joined or left (as the user spelled it)
-    std::string text;  // the message text; empty for joined/left
-};
 
 class bus {
 public:

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <netkit/chat/bus.hpp>
+#include <netkit/chat/event_codec.hpp>
 #include <netkit/log.hpp>
 
 #include <chrono>
@@ -53,10 +54,5 @@ public:
 private:
     std::shared_ptr<impl> impl_;
 };
-
-// The wire form of an event on the channel, tagged with the publishing node ("v1 NODE KIND ...").
-std::string encode_event(const std::string& node_id, const chat_event& event);
-// nullopt for anything malformed; `node_id` receives the publisher.
-std::optional<chat_event> decode_event(std::string_view payload, std::string& node_id);
 
 }  // namespace netkit::chat
