@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <random>
-#include <unordered_set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -13,14 +13,35 @@ namespace netkit::chat {
 
 namespace {
 
-// Renews a name this node holds, or takes it back if it vanished (Redis restarted, or it expired
-// while the bus was down). 0: another node holds it now.
-constexpr const char* renew_script =
+// A name's lease value says when it was claimed and by whom: "<16-digit µs since the epoch>:<node
+// id>". Claims made through Redis take Redis's own clock (TIME), so the node clocks do not matter
+// for them; a claim made while Redis was unreachable takes the node's clock.
+//
+// Claims a free name: the lease value, or nil when the key is held.
+constexpr const char* claim_script =
+    "if redis.call('EXISTS', KEYS[1]) == 1 then return false end "
+    "local t = redis.call('TIME') "
+    "local v = string.format('%010d%06d:%s', t[1], t[2], ARGV[1]) "
+    "redis.call('SET', KEYS[1], v, 'PX', ARGV[2]) "
+    "return v";
+// Renews a name this node holds, takes it back if it vanished (Redis restarted, or it expired
+// while the bus was down), and settles a clash after a split: the earlier claim (time, then node
+// id) keeps the name. 1: ours; 0: another node's earlier claim holds it; a string: we took it over
+// from that (later) lease, whose node must rename its user. A value that is not a lease loses.
+constexpr const char* reclaim_script =
+    "local function earlier(a, b) "
+    "  local ta, tb = tonumber(string.sub(a, 1, 16)), tonumber(string.sub(b, 1, 16)) "
+    "  if ta == nil or tb == nil then return tb == nil end "
+    "  if ta ~= tb then return ta < tb end "
+    "  return a < b "
+    "end "
     "local v = redis.call('GET', KEYS[1]) "
     "if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end "
-    "if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end "
-    "return 0";
-// Deletes a name only if this node still holds it.
+    "if v and not earlier(ARGV[1], v) then return 0 end "
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+    "if v then return v end "
+    "return 1";
+// Deletes a name only if this node still holds it (with this lease).
 constexpr const char* release_script =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
@@ -102,6 +123,12 @@ std::optional<redis_bus_options> parse_redis_url(std::string_view url, std::stri
     return o;
 }
 
+// The node that wrote a lease value: what follows its ':'.
+std::string lease_holder(std::string_view lease) {
+    const auto colon = lease.rfind(':');
+    return std::string(colon == std::string_view::npos ? std::string_view() : lease.substr(colon + 1));
+}
+
 // All state lives on one strand; public entry points post to it.
 class redis_bus::impl : public std::enable_shared_from_this<impl> {
 public:
@@ -126,23 +153,29 @@ public:
 
     // A claim answered by Redis or by the timeout, whichever comes first.
     struct claim_state {
-        asio::any_completion_handler<void(bool)> handler;
+        asio::any_completion_handler<void(claim_result)> handler;
         asio::steady_timer timer;
         bool finished = false;
-        void finish(bool ok) {
+        void finish(claim_result result) {
             if (finished) return;
             finished = true;
             timer.cancel();
             auto h = std::move(handler);
             // Resumes the claimer on its own executor (its session's strand), never on ours.
             auto ex = asio::get_associated_executor(h);
-            asio::dispatch(asio::bind_executor(ex, [h = std::move(h), ok]() mutable { std::move(h)(ok); }));
+            asio::dispatch(asio::bind_executor(ex, [h = std::move(h), result]() mutable { std::move(h)(result); }));
         }
     };
 
     void set_deliver(std::function<void(chat_event)> deliver) {
         asio::post(strand_, [self = shared_from_this(), d = std::move(deliver)]() mutable {
             self->deliver_ = std::move(d);
+        });
+    }
+
+    void set_lost(std::function<void(std::string, asio::any_io_executor)> lost) {
+        asio::post(strand_, [self = shared_from_this(), l = std::move(lost)]() mutable {
+            self->lost_ = std::move(l);
         });
     }
 
@@ -172,44 +205,71 @@ public:
         });
     }
 
-    void claim(std::string key, asio::any_completion_handler<void(bool)> handler) {
+    void claim(std::string key, asio::any_completion_handler<void(claim_result)> handler) {
         asio::post(strand_, [self = shared_from_this(), key = std::move(key), h = std::move(handler)]() mutable {
             auto claim = std::make_shared<claim_state>(claim_state{std::move(h), asio::steady_timer(self->strand_)});
-            if (self->state_ != state::running) return claim->finish(false);
-            // No answer in time (Redis down or slow): the bus cannot tell whether another node has
-            // the name, so it is refused rather than risk a duplicate.
+            if (self->state_ != state::running) return claim->finish(claim_result::unreachable);
+            // Known to be down (it failed since it last worked): no point in waiting.
+            if (!self->commands_.up() && self->commands_.failures > 0) return self->provisional(key, *claim);
+            // No answer in time (Redis slow, or the first connection not up yet): the bus cannot
+            // tell whether another node has the name; it is taken here, and settled later.
+            std::weak_ptr<impl> weak = self;
             claim->timer.expires_after(self->options_.claim_timeout);
-            claim->timer.async_wait([claim](boost::system::error_code ec) {
-                if (!ec) claim->finish(false);
+            claim->timer.async_wait([weak, claim, key](boost::system::error_code ec) {
+                if (auto s = weak.lock(); s && !ec) s->provisional(key, *claim);
             });
             if (self->commands_.up()) return self->send_claim(key, claim);
-            // Not connected yet (just started) or reconnecting: sent as soon as the link is up.
+            // Not connected yet (just started): sent as soon as the link is up.
             std::erase_if(self->waiting_claims_, [](const auto& w) { return w.second->finished; });
             self->waiting_claims_.emplace_back(std::move(key), std::move(claim));
         });
     }
 
+    // The name is this node's until the bus can settle it with the others (reclaim on reconnect).
+    void provisional(const std::string& key, claim_state& claim) {
+        if (claim.finished) return;
+        if (state_ == state::running) owned_.try_emplace(key, lease_at(std::chrono::system_clock::now()));
+        claim.finish(claim_result::unreachable);
+    }
+
     void send_claim(const std::string& key, const std::shared_ptr<claim_state>& claim) {
         std::weak_ptr<impl> weak = shared_from_this();
         const bool sent = commands_.conn->command(
-            {"SET", name_key(key), node_id_, "NX", "PX", ttl_ms()}, [weak, claim, key](const redis::reply* r) {
-                const bool ok = r && r->is(redis::reply::kind::status, "OK");
+            {"EVAL", claim_script, "1", name_key(key), node_id_, ttl_ms()}, [weak, claim, key](const redis::reply* r) {
                 auto self = weak.lock();
-                if (ok && self) {
-                    if (claim->finished || self->state_ != state::running)
-                        self->release_in_redis(key);  // too late: nobody waits for it
-                    else
-                        self->owned_.insert(key);
+                if (!self) return claim->finish(claim_result::unreachable);
+                if (!r || r->type == redis::reply::kind::error) {
+                    if (r) self->log_.warn("chat bus: claiming '", key, "': ", r->str);
+                    return self->provisional(key, *claim);  // no answer: as if unreachable
                 }
-                claim->finish(ok);
+                const bool running = self->state_ == state::running;
+                if (r->type == redis::reply::kind::string) {
+                    if (!claim->finished && running) {
+                        self->owned_[key] = r->str;
+                        return claim->finish(claim_result::claimed);
+                    }
+                    // Too late: the claim was taken here meanwhile (then Redis's lease replaces the
+                    // provisional one), or nobody wants it any more.
+                    if (auto it = self->owned_.find(key); it != self->owned_.end() && running)
+                        it->second = r->str;
+                    else
+                        self->release_in_redis(key, r->str);
+                    return claim->finish(claim_result::unreachable);
+                }
+                // Held by another node. A claim taken here meanwhile is settled by the rule now.
+                if (claim->finished && self->owned_.contains(key)) self->reclaim(key);
+                claim->finish(claim_result::taken);
             });
-        if (!sent) claim->finish(false);
+        if (!sent) provisional(key, *claim);
     }
 
     void release(std::string key) {
         asio::post(strand_, [self = shared_from_this(), key = std::move(key)] {
-            if (self->owned_.erase(key) == 0) return;
-            self->release_in_redis(key);
+            const auto it = self->owned_.find(key);
+            if (it == self->owned_.end()) return;
+            const std::string lease = std::move(it->second);
+            self->owned_.erase(it);
+            self->release_in_redis(key, lease);
             if (self->state_ == state::stopping && self->owned_.empty())
                 asio::post(self->strand_, [self] { self->finish_stop(); });  // after queued publishes
         });
@@ -246,6 +306,12 @@ private:
     }
     std::string name_key(const std::string& key) const { return options_.prefix + ":name:" + key; }
     std::string ttl_ms() const { return std::to_string(options_.name_ttl.count()); }
+    // This node's lease value for a claim made at `t` (the claim script's format).
+    std::string lease_at(std::chrono::system_clock::time_point t) const {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+        std::string digits = std::to_string(us);
+        return std::string(digits.size() < 16 ? 16 - digits.size() : 0, '0') + digits + ':' + node_id_;
+    }
 
     void connect(link& l) {
         // Handlers of an attempt that was since replaced or given up carry an old generation.
@@ -288,7 +354,7 @@ private:
             if (dropped_ > 0) log_.info("chat bus: ", dropped_, " local events were not shared while Redis was down");
             dropped_ = 0;
             // Redis may have restarted empty, or our names may have expired meanwhile: take them back.
-            for (const auto& key : owned_) renew(key);
+            for (const auto& [key, lease] : owned_) reclaim(key);
             for (auto& [key, claim] : std::exchange(waiting_claims_, {}))
                 if (!claim->finished) send_claim(key, claim);
         }
@@ -324,6 +390,13 @@ private:
         std::string from;
         auto event = decode_event(data.str, from);
         if (!event) {
+            if (auto takeover = decode_takeover(data.str, from)) {
+                // Only a hint: our claim is checked again by the rule, in Redis.
+                if (takeover->holder == node_id_ && state_ == state::running && commands_.up() &&
+                    owned_.contains(takeover->key))
+                    reclaim(takeover->key);
+                return;
+            }
             log_.warn("chat bus: ignored a malformed event on ", channel_);
             return;
         }
@@ -336,36 +409,49 @@ private:
         refresh_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (ec || self->state_ != state::running) return;
             if (self->commands_.up())
-                for (const auto& key : self->owned_) self->renew(key);
+                for (const auto& [key, lease] : self->owned_) self->reclaim(key);
             self->arm_refresh();
         });
     }
 
-    void renew(const std::string& key) {
+    // Renews a name this node holds, or settles it with another node's claim (reclaim_script).
+    void reclaim(const std::string& key) {
+        const auto it = owned_.find(key);
+        if (it == owned_.end() || !commands_.up()) return;
         std::weak_ptr<impl> weak = shared_from_this();
-        commands_.conn->command({"EVAL", renew_script, "1", name_key(key), node_id_, ttl_ms()},
-                                [weak, key](const redis::reply* r) {
-                                    auto self = weak.lock();
-                                    if (!self || !r) return;
-                                    if (r->type == redis::reply::kind::integer && r->integer == 0 && self->owned_.erase(key))
-                                        self->log_.warn("chat bus: the name '", key, "' of a local user is now held by "
-                                                        "another node (taken while the bus was down)");
-                                    else if (r->type == redis::reply::kind::error)
-                                        self->log_.warn("chat bus: renewing '", key, "': ", r->str);
-                                });
+        commands_.conn->command(
+            {"EVAL", reclaim_script, "1", name_key(key), it->second, ttl_ms()},
+            [weak, key, lease = it->second](const redis::reply* r) {
+                auto self = weak.lock();
+                if (!self || !r) return;
+                if (r->type == redis::reply::kind::error) return self->log_.warn("chat bus: renewing '", key, "': ", r->str);
+                if (r->type == redis::reply::kind::string) {
+                    self->log_.info("chat bus: the name '", key, "' was claimed here first; its other holder renames");
+                    self->publish(encode_takeover(self->node_id_, {key, lease_holder(r->str)}));
+                    return;
+                }
+                if (r->type != redis::reply::kind::integer || r->integer != 0) return;
+                // Still the claim that lost (not one released and made again since)?
+                const auto mine = self->owned_.find(key);
+                if (mine == self->owned_.end() || mine->second != lease) return;
+                self->owned_.erase(mine);
+                self->log_.warn("chat bus: the name '", key, "' of a local user was claimed earlier on another "
+                                "node (while the nodes were split); renaming the local user");
+                if (self->lost_ && self->state_ == state::running) self->lost_(key, self->strand_.get_inner_executor());
+            });
     }
 
-    void release_in_redis(const std::string& key) {
+    void release_in_redis(const std::string& key, const std::string& lease) {
         if (commands_.up())
-            commands_.conn->command({"EVAL", release_script, "1", name_key(key), node_id_});
+            commands_.conn->command({"EVAL", release_script, "1", name_key(key), lease});
     }
 
     void finish_stop() {
         if (state_ == state::stopped) return;
         state_ = state::stopped;
-        for (const auto& key : owned_) release_in_redis(key);
+        for (const auto& [key, lease] : owned_) release_in_redis(key, lease);
         owned_.clear();
-        for (auto& [key, claim] : std::exchange(waiting_claims_, {})) claim->finish(false);
+        for (auto& [key, claim] : std::exchange(waiting_claims_, {})) claim->finish(claim_result::unreachable);
         stop_timer_.cancel();  // the linger of stop(), when the last name went before it ended
         refresh_timer_.cancel();
         resolver_.cancel();
@@ -406,7 +492,8 @@ private:
     asio::steady_timer refresh_timer_;
     asio::steady_timer stop_timer_;
     std::function<void(chat_event)> deliver_;
-    std::unordered_set<std::string> owned_;  // name keys this node holds in Redis
+    std::function<void(std::string, asio::any_io_executor)> lost_;
+    std::unordered_map<std::string, std::string> owned_;  // name keys this node holds, with their leases
     std::vector<std::pair<std::string, std::shared_ptr<claim_state>>> waiting_claims_;  // for a link
     std::size_t dropped_ = 0;               // events not published since the bus went down
     state state_ = state::idle;
@@ -418,6 +505,9 @@ redis_bus::redis_bus(asio::io_context& io, redis_bus_options options, logger& lo
 redis_bus::~redis_bus() { impl_->abandon(); }
 
 void redis_bus::on_remote_event(std::function<void(chat_event)> deliver) { impl_->set_deliver(std::move(deliver)); }
+void redis_bus::on_name_lost(std::function<void(std::string, asio::any_io_executor)> lost) {
+    impl_->set_lost(std::move(lost));
+}
 void redis_bus::start() { impl_->start(); }
 void redis_bus::stop() { impl_->stop(); }
 
@@ -430,17 +520,17 @@ struct claim_initiation {
     redis_bus::impl* target;
     const std::string* key;
     template <class Handler> void operator()(Handler handler) const {
-        target->claim(*key, asio::any_completion_handler<void(bool)>(std::move(handler)));
+        target->claim(*key, asio::any_completion_handler<void(claim_result)>(std::move(handler)));
     }
 };
 
 }  // namespace
 
-asio::awaitable<bool> redis_bus::claim_name(std::string key) {
+asio::awaitable<claim_result> redis_bus::claim_name(std::string key) {
     // The bus outlives its hub's claims; impl::claim() copies the key and holds the impl itself.
-    const bool ok = co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+    const claim_result result = co_await asio::async_initiate<decltype(asio::use_awaitable), void(claim_result)>(
         claim_initiation{impl_.get(), &key}, asio::use_awaitable);
-    co_return ok;
+    co_return result;
 }
 
 void redis_bus::release_name(std::string key) { impl_->release(std::move(key)); }

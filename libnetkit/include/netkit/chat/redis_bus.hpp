@@ -25,7 +25,7 @@ struct redis_bus_options {
     std::string prefix = "netkit-chat";
     std::chrono::milliseconds name_ttl = 15s;        // a crashed node's names are free after this
     std::chrono::milliseconds refresh_every = 5s;    // the owning node renews its names this often
-    std::chrono::milliseconds claim_timeout = 2s;    // no connection or answer by then: name refused
+    std::chrono::milliseconds claim_timeout = 2s;    // no connection or answer by then: checked here only
     std::chrono::milliseconds reconnect_min = 100ms; // first retry after a lost connection...
     std::chrono::milliseconds reconnect_max = 5s;    // ...doubling up to this
     std::chrono::milliseconds stop_linger = 2s;      // after stop(), wait this long for local users to leave
@@ -44,7 +44,8 @@ public:
     void on_remote_event(std::function<void(chat_event)> deliver) override;
     void start() override;
     void stop() override;
-    asio::awaitable<bool> claim_name(std::string key) override;
+    void on_name_lost(std::function<void(std::string key, asio::any_io_executor where)> lost) override;
+    asio::awaitable<claim_result> claim_name(std::string key) override;
     void release_name(std::string key) override;
     void publish(const chat_event& event) override;
 
