@@ -101,6 +101,7 @@ asio::awaitable<void> hub::rename_lost(std::string key) {
     std::optional<std::string> new_name;
     for (unsigned n = 2; n <= max_rename_suffix && !new_name; ++n) {
         std::string candidate = suffixed_name(old_name, n);
+        if (name_problem(candidate)) continue;
         const std::string candidate_key = name_key(candidate);
         {
             std::lock_guard lock(mutex_);
