@@ -1,9 +1,9 @@
 #include <netkit/chat/redis_bus.hpp>
 
-#include <netkit/redis/connection.hpp>
+#include <netkit/redis/link.hpp>
+#include <netkit/redis/url.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <random>
 #include <unordered_map>
 #include <utility>
@@ -53,75 +53,31 @@ std::string random_node_id() {
     return id;
 }
 
-bool parse_uint(std::string_view text, std::size_t& out) {
-    if (text.empty() || text.size() > 9) return false;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc{} && end == text.data() + text.size();
-}
-
 }  // namespace
 
 std::optional<redis_bus_options> parse_redis_url(std::string_view url, std::string& error) {
-    constexpr std::string_view scheme = "redis://";
+    const auto parsed = redis::parse_url(url, error);
+    if (!parsed) return std::nullopt;
     redis_bus_options o;
-    error.clear();
-    if (!url.starts_with(scheme)) {
-        error = "a Redis bus URL starts with redis:// (got '" + std::string(url) + "')";
-        return std::nullopt;
-    }
-    url.remove_prefix(scheme.size());
-    const auto slash = url.find('/');
-    std::string_view authority = url.substr(0, slash);
-    if (slash != std::string_view::npos) {
-        const auto prefix = url.substr(slash + 1);
-        if (!prefix.empty()) {
-            const bool ok = prefix.size() <= 100 && std::all_of(prefix.begin(), prefix.end(), [](char c) {
-                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '-' || c == '_' || c == '.' || c == ':';
-            });
-            if (!ok) {
-                error = "the channel prefix may hold up to 100 of A-Z a-z 0-9 - _ . : (got '" +
-                        std::string(prefix) + "')";
-                return std::nullopt;
-            }
-            o.prefix = prefix;
-        }
-    }
-    std::string_view host = authority, port;
-    if (authority.starts_with('[')) {
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) {
-            error = "unclosed '[' in Redis address '" + std::string(authority) + "'";
+    o.host = parsed->host;
+    o.port = parsed->port;
+    // The path names the chat: its channel and key prefix.
+    const std::string& prefix = parsed->path;
+    if (!prefix.empty()) {
+        const bool ok = prefix.size() <= 100 && std::all_of(prefix.begin(), prefix.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                   c == '_' || c == '.' || c == ':';
+        });
+        if (!ok) {
+            error = "the channel prefix may hold up to 100 of A-Z a-z 0-9 - _ . : (got '" + prefix + "')";
             return std::nullopt;
         }
-        host = authority.substr(1, close - 1);
-        auto rest = authority.substr(close + 1);
-        if (!rest.empty()) {
-            if (rest[0] != ':') {
-                error = "expected ':PORT' after ']' in '" + std::string(authority) + "'";
-                return std::nullopt;
-            }
-            port = rest.substr(1);
-        }
-    } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-        host = authority.substr(0, colon);
-        port = authority.substr(colon + 1);
-    }
-    if (host.empty()) {
-        error = "no Redis host in '" + std::string(authority) + "'";
-        return std::nullopt;
-    }
-    o.host = host;
-    if (!port.empty() || authority.ends_with(':')) {
-        std::size_t p = 0;
-        if (!parse_uint(port, p) || p == 0 || p > 65535) {
-            error = "bad Redis port '" + std::string(port) + "'";
-            return std::nullopt;
-        }
-        o.port = static_cast<std::uint16_t>(p);
+        o.prefix = prefix;
     }
     return o;
 }
+
+namespace {
 
 // The node that wrote a lease value: what follows its ':'.
 std::string lease_holder(std::string_view lease) {
@@ -129,27 +85,17 @@ std::string lease_holder(std::string_view lease) {
     return std::string(colon == std::string_view::npos ? std::string_view() : lease.substr(colon + 1));
 }
 
+}  // namespace
+
 // All state lives on one strand; public entry points post to it.
 class redis_bus::impl : public std::enable_shared_from_this<impl> {
 public:
     impl(asio::io_context& io, redis_bus_options options, logger& log)
-        : strand_(asio::make_strand(io)), resolver_(strand_), options_(std::move(options)), log_(log),
+        : strand_(asio::make_strand(io)), options_(std::move(options)), log_(log),
           node_id_(random_node_id()), channel_(options_.prefix + ":events"),
-          subscriber_{"subscriber", nullptr, asio::steady_timer(strand_), options_.reconnect_min, 0},
-          commands_{"command", nullptr, asio::steady_timer(strand_), options_.reconnect_min, 0},
           refresh_timer_(strand_), stop_timer_(strand_) {}
 
     enum class state { idle, running, stopping, stopped };
-
-    struct link {
-        const char* role;
-        std::shared_ptr<redis::connection> conn;
-        asio::steady_timer retry;
-        std::chrono::milliseconds backoff;
-        unsigned failures;
-        unsigned generation = 0;  // of the current connection attempt
-        bool up() const { return conn && conn->is_connected(); }
-    };
 
     // A claim answered by Redis or by the timeout, whichever comes first.
     struct claim_state {
@@ -183,10 +129,28 @@ public:
         asio::post(strand_, [self = shared_from_this()] {
             if (self->state_ != state::idle) return;
             self->state_ = state::running;
-            self->log_.info("chat bus: node ", self->node_id_, " using Redis at ", self->address(),
+            const redis::link_options where{self->options_.host, self->options_.port, self->options_.reconnect_min,
+                                            self->options_.reconnect_max};
+            std::weak_ptr<impl> weak = self;
+            auto down = [weak] {
+                if (auto s = weak.lock()) s->link_down();
+            };
+            self->subscriber_ = std::make_shared<redis::link>(
+                self->strand_, where, "chat bus: subscriber", self->log_,
+                redis::link::handlers{[weak](redis::connection& c) {
+                                          if (auto s = weak.lock()) s->on_subscriber_up(c);
+                                      },
+                                      down});
+            self->commands_ = std::make_shared<redis::link>(
+                self->strand_, where, "chat bus: command", self->log_,
+                redis::link::handlers{[weak](redis::connection&) {
+                                          if (auto s = weak.lock()) s->on_commands_up();
+                                      },
+                                      down});
+            self->log_.info("chat bus: node ", self->node_id_, " using Redis at ", self->commands_->address(),
                             " channel ", self->channel_);
-            self->connect(self->subscriber_);
-            self->connect(self->commands_);
+            self->subscriber_->start();
+            self->commands_->start();
             self->arm_refresh();
         });
     }
@@ -210,7 +174,7 @@ public:
             auto claim = std::make_shared<claim_state>(claim_state{std::move(h), asio::steady_timer(self->strand_)});
             if (self->state_ != state::running) return claim->finish(claim_result::unreachable);
             // Known to be down (it failed since it last worked): no point in waiting.
-            if (!self->commands_.up() && self->commands_.failures > 0) return self->provisional(key, *claim);
+            if (self->commands_->known_down()) return self->provisional(key, *claim);
             // No answer in time (Redis slow, or the first connection not up yet): the bus cannot
             // tell whether another node has the name; it is taken here, and settled later.
             std::weak_ptr<impl> weak = self;
@@ -218,7 +182,7 @@ public:
             claim->timer.async_wait([weak, claim, key](boost::system::error_code ec) {
                 if (auto s = weak.lock(); s && !ec) s->provisional(key, *claim);
             });
-            if (self->commands_.up()) return self->send_claim(key, claim);
+            if (self->commands_->up()) return self->send_claim(key, claim);
             // Not connected yet (just started): sent as soon as the link is up.
             std::erase_if(self->waiting_claims_, [](const auto& w) { return w.second->finished; });
             self->waiting_claims_.emplace_back(std::move(key), std::move(claim));
@@ -234,7 +198,7 @@ public:
 
     void send_claim(const std::string& key, const std::shared_ptr<claim_state>& claim) {
         std::weak_ptr<impl> weak = shared_from_this();
-        const bool sent = commands_.conn->command(
+        const bool sent = commands_->conn().command(
             {"EVAL", claim_script, "1", name_key(key), node_id_, ttl_ms()}, [weak, claim, key](const redis::reply* r) {
                 auto self = weak.lock();
                 if (!self) return claim->finish(claim_result::unreachable);
@@ -278,9 +242,8 @@ public:
     void publish(std::string payload) {
         asio::post(strand_, [self = shared_from_this(), payload = std::move(payload)] {
             if (self->state_ != state::running && self->state_ != state::stopping) return;
-            auto& link = self->commands_;
-            if (!link.up() || link.conn->pending() >= self->options_.max_pending ||
-                !link.conn->command({"PUBLISH", self->channel_, payload})) {
+            if (!self->commands_up() || self->commands_->conn().pending() >= self->options_.max_pending ||
+                !self->commands_->conn().command({"PUBLISH", self->channel_, payload})) {
                 if (self->dropped_++ == 0)
                     self->log_.warn("chat bus: Redis unreachable or too slow; local events are not "
                                     "reaching other nodes");
@@ -293,17 +256,14 @@ public:
         // The io_context no longer runs: nothing else touches this state.
         deliver_ = nullptr;
         state_ = state::stopped;
-        if (auto c = subscriber_.conn) c->abandon();
-        if (auto c = commands_.conn) c->abandon();
+        for (const auto& l : {subscriber_, commands_})
+            if (l) l->abandon();
     }
 
     const std::string& node_id() const { return node_id_; }
 
 private:
-    std::string address() const {
-        return (options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host) +
-               ":" + std::to_string(options_.port);
-    }
+    bool commands_up() const { return commands_ && commands_->up(); }
     std::string name_key(const std::string& key) const { return options_.prefix + ":name:" + key; }
     std::string ttl_ms() const { return std::to_string(options_.name_ttl.count()); }
     // This node's lease value for a claim made at `t` (the claim script's format).
@@ -313,68 +273,26 @@ private:
         return std::string(digits.size() < 16 ? 16 - digits.size() : 0, '0') + digits + ':' + node_id_;
     }
 
-    void connect(link& l) {
-        // Handlers of an attempt that was since replaced or given up carry an old generation.
-        const unsigned generation = ++l.generation;
-        resolver_.async_resolve(
-            options_.host, std::to_string(options_.port),
-            asio::bind_executor(strand_, [self = shared_from_this(), &l, generation](
-                                             boost::system::error_code ec, tcp::resolver::results_type found) {
-                if (self->state_ != state::running || l.generation != generation) return;
-                if (ec || found.empty())
-                    return self->lost(l, "cannot resolve " + self->options_.host + ": " + ec.message());
-                std::string error;
-                std::weak_ptr<impl> weak = self;
-                redis::connection::handlers h{
-                    [weak, &l, generation] {
-                        if (auto s = weak.lock(); s && l.generation == generation) s->connected(l);
-                    },
-                    [weak, &l, generation](const std::string& why) {
-                        if (auto s = weak.lock(); s && l.generation == generation) s->lost(l, why);
-                    }};
-                l.conn = redis::connection::open(self->strand_, found.begin()->endpoint().address().to_string(),
-                                                 self->options_.port, std::move(h), error);
-                if (!l.conn) self->lost(l, error);
-            }));
-    }
-
-    void connected(link& l) {
-        if (l.failures > 0)
-            log_.info("chat bus: ", l.role, " connection to Redis at ", address(), " is back");
-        else
-            log_.debug("chat bus: ", l.role, " connection to Redis at ", address(), " up");
-        l.failures = 0;
-        l.backoff = options_.reconnect_min;
-        if (&l == &subscriber_) {
-            std::weak_ptr<impl> weak = shared_from_this();
-            l.conn->subscribe(channel_, [weak](const redis::reply* r) {
-                if (auto s = weak.lock()) s->on_message(r);
-            });
-        } else {
-            if (dropped_ > 0) log_.info("chat bus: ", dropped_, " local events were not shared while Redis was down");
-            dropped_ = 0;
-            // Redis may have restarted empty, or our names may have expired meanwhile: take them back.
-            for (const auto& [key, lease] : owned_) reclaim(key);
-            for (auto& [key, claim] : std::exchange(waiting_claims_, {}))
-                if (!claim->finished) send_claim(key, claim);
-        }
-    }
-
-    void lost(link& l, const std::string& why) {
-        ++l.generation;
-        if (auto c = std::exchange(l.conn, nullptr)) c->abandon();
-        if (state_ == state::stopped && !subscriber_.conn && !commands_.conn) stop_timer_.cancel();
-        if (state_ != state::running) return;
-        if (l.failures++ == 0)
-            log_.warn("chat bus: ", l.role, " connection to Redis at ", address(), " failed: ", why,
-                      "; local chat goes on, retrying with backoff");
-        else
-            log_.debug("chat bus: ", l.role, " connection retry failed: ", why);
-        l.retry.expires_after(l.backoff);
-        l.backoff = std::min(l.backoff * 2, options_.reconnect_max);
-        l.retry.async_wait([self = shared_from_this(), &l](boost::system::error_code ec) {
-            if (!ec && self->state_ == state::running) self->connect(l);
+    void on_subscriber_up(redis::connection& c) {
+        std::weak_ptr<impl> weak = shared_from_this();
+        c.subscribe(channel_, [weak](const redis::reply* r) {
+            if (auto s = weak.lock()) s->on_message(r);
         });
+    }
+
+    void on_commands_up() {
+        if (dropped_ > 0) log_.info("chat bus: ", dropped_, " local events were not shared while Redis was down");
+        dropped_ = 0;
+        // Redis may have restarted empty, or our names may have expired meanwhile: take them back.
+        for (const auto& [key, lease] : owned_) reclaim(key);
+        for (auto& [key, claim] : std::exchange(waiting_claims_, {}))
+            if (!claim->finished) send_claim(key, claim);
+    }
+
+    void link_down() {
+        // Both connections closed after stop(): the linger of finish_stop() need not wait.
+        if (state_ == state::stopped && !subscriber_->has_connection() && !commands_->has_connection())
+            stop_timer_.cancel();
     }
 
     void on_message(const redis::reply* r) {
@@ -392,7 +310,7 @@ private:
         if (!event) {
             if (auto takeover = decode_takeover(data.str, from)) {
                 // Only a hint: our claim is checked again by the rule, in Redis.
-                if (takeover->holder == node_id_ && state_ == state::running && commands_.up() &&
+                if (takeover->holder == node_id_ && state_ == state::running && commands_up() &&
                     owned_.contains(takeover->key))
                     reclaim(takeover->key);
                 return;
@@ -408,7 +326,7 @@ private:
         refresh_timer_.expires_after(options_.refresh_every);
         refresh_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (ec || self->state_ != state::running) return;
-            if (self->commands_.up())
+            if (self->commands_up())
                 for (const auto& [key, lease] : self->owned_) self->reclaim(key);
             self->arm_refresh();
         });
@@ -417,9 +335,9 @@ private:
     // Renews a name this node holds, or settles it with another node's claim (reclaim_script).
     void reclaim(const std::string& key) {
         const auto it = owned_.find(key);
-        if (it == owned_.end() || !commands_.up()) return;
+        if (it == owned_.end() || !commands_up()) return;
         std::weak_ptr<impl> weak = shared_from_this();
-        commands_.conn->command(
+        commands_->conn().command(
             {"EVAL", reclaim_script, "1", name_key(key), it->second, ttl_ms()},
             [weak, key, lease = it->second](const redis::reply* r) {
                 auto self = weak.lock();
@@ -442,8 +360,7 @@ private:
     }
 
     void release_in_redis(const std::string& key, const std::string& lease) {
-        if (commands_.up())
-            commands_.conn->command({"EVAL", release_script, "1", name_key(key), lease});
+        if (commands_up()) commands_->conn().command({"EVAL", release_script, "1", name_key(key), lease});
     }
 
     void finish_stop() {
@@ -454,19 +371,12 @@ private:
         for (auto& [key, claim] : std::exchange(waiting_claims_, {})) claim->finish(claim_result::unreachable);
         stop_timer_.cancel();  // the linger of stop(), when the last name went before it ended
         refresh_timer_.cancel();
-        resolver_.cancel();
         bool closing = false;
-        for (link* l : {&subscriber_, &commands_}) {
-            l->retry.cancel();
-            auto c = l->conn;
-            if (!c) continue;
-            // The command connection closes after the DELs and PUBLISHes queued above; its
-            // `closed` then comes through lost(). One that closed at once, or was not up, is done.
-            c->close();
-            if (c->is_connected())
-                closing = true;
-            else
-                l->conn.reset();
+        for (const auto& l : {subscriber_, commands_}) {
+            // The command connection closes after the DELs and PUBLISHes queued above; then
+            // link_down(). One that closed at once, or was not up, is done.
+            l->close();
+            closing = closing || l->has_connection();
         }
         // A Redis that stopped answering must not keep the io_context (the process) running.
         if (closing) {
@@ -474,21 +384,19 @@ private:
             stop_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
                 if (ec) return;
                 self->log_.warn("chat bus: Redis did not confirm the last commands; closing anyway");
-                for (link* l : {&self->subscriber_, &self->commands_})
-                    if (auto c = std::exchange(l->conn, nullptr)) c->abandon();
+                for (const auto& l : {self->subscriber_, self->commands_}) l->abandon();
             });
         }
         log_.debug("chat bus: stopped");
     }
 
     redis::strand strand_;
-    tcp::resolver resolver_;
     redis_bus_options options_;
     logger& log_;
     const std::string node_id_;
     const std::string channel_;
-    link subscriber_;
-    link commands_;
+    std::shared_ptr<redis::link> subscriber_;  // SUBSCRIBEd to the channel (made by start())
+    std::shared_ptr<redis::link> commands_;    // PUBLISH and names
     asio::steady_timer refresh_timer_;
     asio::steady_timer stop_timer_;
     std::function<void(chat_event)> deliver_;
