@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -219,7 +220,13 @@ BOOST_AUTO_TEST_CASE(names_are_unique_across_nodes) {
     BOOST_TEST(b.taken("alice"));
     BOOST_TEST(a.taken("alice"));  // a second local claim is refused too
     BOOST_TEST(b.claim("bob"));
-    BOOST_TEST(redis.command({"GET", "test:name:alice"}) != "(nil)");
+    // The lease: Redis's own clock (TIME, µs, 16 digits) when A claimed it, then A's node id.
+    const std::string lease = redis.command({"GET", "test:name:alice"});
+    BOOST_REQUIRE(lease.size() == 17 + a.bus().node_id().size());
+    BOOST_TEST(lease.substr(16) == ":" + a.bus().node_id());
+    const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    BOOST_TEST(std::llabs(std::stoll(lease.substr(0, 16)) - now_us) < 60'000'000);
     a.bus().release_name("alice");
     BOOST_TEST(eventually([&] { return redis.command({"EXISTS", "test:name:alice"}) == "0"; }, 3s));
     BOOST_TEST(b.claim("alice"));
