@@ -347,4 +347,32 @@ BOOST_AUTO_TEST_CASE(a_clash_after_a_split_goes_to_the_earlier_claim) {
     BOOST_TEST(a.lost.count("lost zed") == 0u);
 }
 
+// The takeover notice makes the holder check its claim at once (not at its next renewal), and only
+// the rule in Redis decides: a forged notice takes no name.
+BOOST_AUTO_TEST_CASE(a_takeover_notice_makes_the_holder_check_at_once) {
+    test::redis_server redis;
+    auto o = fast_options(redis);
+    o.refresh_every = 60s;  // no renewal within this test
+    o.name_ttl = 120s;
+    node a(o), b(o);
+    wait_linked(a, b);
+    BOOST_TEST(b.claim("anna"));
+    BOOST_TEST(b.claim("bob"));
+    const std::string holder = b.bus().node_id();
+    // Forged: nobody holds "bob" with an earlier claim. The command connection answers in order,
+    // so once a later claim is answered, B has settled the notice's check.
+    redis.command({"PUBLISH", "test:events", chat::encode_takeover("0123456789abcdef", {"bob", holder})});
+    a.say("barrier 1");
+    BOOST_TEST(b.received.wait_text("barrier 1"));
+    BOOST_TEST(b.claim("carol"));
+    BOOST_TEST(b.lost.count("lost bob") == 0u);
+    BOOST_TEST(redis.command({"GET", "test:name:bob"}).ends_with(":" + holder));
+    // Real: another node's earlier claim holds "anna" now.
+    const std::string earlier = "0000000000000001:0123456789abcdef";
+    BOOST_TEST(redis.command({"SET", "test:name:anna", earlier}) == "OK");
+    redis.command({"PUBLISH", "test:events", chat::encode_takeover("0123456789abcdef", {"anna", holder})});
+    BOOST_TEST(b.lost.wait_text("lost anna"));
+    BOOST_TEST(redis.command({"GET", "test:name:anna"}) == earlier);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
