@@ -3,7 +3,8 @@
 // control character, tab included, and is not "server" in any ASCII letter case nor shares the
 // reserved name's key; a refusal gives a reason; for accepted names name_key folds ASCII case (Bob
 // and bob share a key). name_key is a UTS #39 skeleton, which is not idempotent in general, and
-// nothing relies on that: keys are only compared, never keyed again.
+// nothing relies on that: keys are only compared, never keyed again. A renamed user's name
+// (suffixed_name: "name~N", cut to fit) is accepted too, and begins with a prefix of the name.
 #include "check.hpp"
 #include "utf8_reference.hpp"
 
@@ -41,5 +42,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string key = chat::name_key(name);
     FUZZ_CHECK(chat::name_key(ascii_lower(name)) == key);
     FUZZ_CHECK(key != chat::name_key(chat::server_name));
+    for (unsigned n : {2u, 10u, chat::max_rename_suffix}) {
+        const std::string renamed = chat::suffixed_name(name, n);
+        FUZZ_CHECK(!chat::name_problem(renamed));
+        const auto tilde = renamed.rfind('~');
+        FUZZ_CHECK(tilde != std::string::npos && tilde > 0 && name.starts_with(renamed.substr(0, tilde)));
+    }
     return 0;
 }

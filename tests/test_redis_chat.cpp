@@ -7,6 +7,7 @@
 #include <netkit/chat/hub.hpp>
 #include <netkit/chat/line_session.hpp>
 #include <netkit/chat/redis_bus.hpp>
+#include <netkit/chat/wire.hpp>
 #include <netkit/framing/length_header.hpp>
 #include <netkit/server_host.hpp>
 
@@ -186,9 +187,9 @@ BOOST_AUTO_TEST_CASE(local_chat_survives_a_redis_restart_and_then_links_again) {
     BOOST_REQUIRE(frank && grace && ivan);
     wait_linked(*frank, "frank", *grace);
     redis.kill();
-    // Down: each node's own users still talk; a new name is refused (the bus cannot tell).
+    // Down: each node's own users still talk; a new name is checked on its node only.
     auto heidi = line_user(a.line_port, "heidi");
-    BOOST_TEST(!heidi);
+    BOOST_TEST(static_cast<bool>(heidi));
     frank->send_line("while Redis is down");
     BOOST_TEST(ivan->wait_line("frank: while Redis is down"));
     redis.start();
@@ -202,6 +203,56 @@ BOOST_AUTO_TEST_CASE(local_chat_survives_a_redis_restart_and_then_links_again) {
     }
     BOOST_TEST(held);
     BOOST_TEST(!line_user(b.line_port, "frank"));
+}
+
+// The report's case: with Redis down, a new user is not refused as "already taken", and is told its
+// name was checked on this node only; the same name on two nodes is settled once Redis is back.
+BOOST_AUTO_TEST_CASE(names_taken_while_redis_is_down_are_settled_when_it_returns) {
+    test::redis_server redis;
+    chat_node a(redis), b(redis);
+    auto xavier = line_user(a.line_port, "xavier");
+    auto yvonne = line_user(b.line_port, "yvonne");
+    BOOST_REQUIRE(xavier && yvonne);
+    wait_linked(*xavier, "xavier", *yvonne);
+    redis.kill();
+
+    // Line protocol on A: welcomed at once (not after the claim timeout), then told.
+    client first(a.line_port);
+    BOOST_REQUIRE(first.wait_line("Type your name and press Enter."));
+    const auto asked = std::chrono::steady_clock::now();
+    first.send_line("anna");
+    BOOST_TEST(first.line().value_or("(none)") == "Welcome anna! Type {quit} to leave the chat.");
+    BOOST_TEST((std::chrono::steady_clock::now() - asked < 1s));
+    BOOST_TEST(first.line().value_or("(none)") == chat::checked_here_only_notice);
+    BOOST_TEST(first.wait_line("anna joined the chat"));
+    // Header protocol on B, later: the same name is accepted there too, with the notice.
+    client second(b.header_port);
+    second.send_frame("anna");
+    auto notice = second.event();
+    BOOST_REQUIRE(notice);
+    BOOST_TEST(notice->first == "server");
+    BOOST_TEST(notice->second == std::string(chat::checked_here_only_notice));
+    BOOST_TEST(second.wait_event("server", "anna joined the chat"));
+
+    redis.start();
+    // B's claim is the later one: its anna becomes anna~2, is told, and B's users see it.
+    BOOST_TEST(second.wait_event("server", chat::renamed_text("anna", "anna~2"), 10s));
+    BOOST_TEST(yvonne->wait_line("anna left the chat"));
+    BOOST_TEST(yvonne->wait_line("anna~2 joined the chat"));
+    wait_linked(*xavier, "xavier", *yvonne);
+    wait_linked(*yvonne, "yvonne", *xavier);
+    second.send_frame("I am the second");
+    BOOST_TEST(xavier->wait_line("anna~2: I am the second"));
+    first.send_line("I am still anna");
+    BOOST_TEST(yvonne->wait_line("anna: I am still anna"));
+    // Only one was renamed: the first never heard of it.
+    BOOST_TEST(first.wait_line("anna~2: I am the second"));
+    BOOST_TEST(first.pending().find("you are now") == std::string::npos);
+    // No two users share a name any more, on either node.
+    BOOST_TEST(!line_user(b.line_port, "anna"));
+    BOOST_TEST(!line_user(a.line_port, "anna"));
+    BOOST_TEST(!line_user(a.line_port, "Anna~2"));
+    BOOST_TEST(redis.command({"EXISTS", "chat-test:name:anna~2"}) == "1");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -111,6 +111,25 @@ BOOST_AUTO_TEST_CASE(two_node_processes_share_one_chat) {
     BOOST_TEST(b.process.wait(10s).value_or(-1) == 0);
 }
 
+// Issue 15's report: with Redis down, "wlocal" was refused as "already taken". It is welcomed, told
+// that only this node checked its name, and the node still stops cleanly.
+BOOST_AUTO_TEST_CASE(a_join_while_redis_is_down_is_welcomed_and_told) {
+    test::redis_server redis;
+    chat_process a(redis.url("cli-test"));
+    line_client warm(a.line_port);
+    BOOST_REQUIRE(warm.join("warm"));  // the node is linked: its claims go through Redis
+    redis.kill();
+    line_client user(a.line_port);
+    BOOST_REQUIRE(user.wait_line("Type your name and press Enter."));
+    user.say("wlocal");
+    BOOST_TEST(user.wait_line("Welcome wlocal! Type {quit} to leave the chat.", 3s));
+    BOOST_TEST(user.wait_line("the other chat nodes cannot be reached now: your name was checked on this node only"));
+    BOOST_TEST(user.wait_line("wlocal joined the chat"));
+    BOOST_TEST(warm.wait_line("wlocal joined the chat"));
+    a.process.signal(SIGTERM);
+    BOOST_TEST(a.process.wait(10s).value_or(-1) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_bad_bus_url_exits_2) {
     child_process bad({exe, "serve", "chat", "--header-port", "0", "--line-port", "0", "--bus", "http://x:1"});
     BOOST_TEST(bad.wait().value_or(-1) == 2);

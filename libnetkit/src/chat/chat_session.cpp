@@ -1,5 +1,6 @@
 #include <netkit/chat/chat_session.hpp>
 
+#include <netkit/chat/wire.hpp>
 #include <netkit/endpoint.hpp>
 
 #include <array>
@@ -57,7 +58,8 @@ asio::awaitable<void> chat_session::run() {
 }
 
 asio::awaitable<std::optional<std::string>> chat_session::join(std::string name) {
-    if (auto why = co_await hub_.claim(name)) {
+    bool checked_here_only = false;
+    if (auto why = co_await hub_.claim(name, &checked_here_only)) {
         log_.info("name refused for ", to_string(remote_), ": ", *why);
         co_return why;
     }
@@ -65,6 +67,7 @@ asio::awaitable<std::optional<std::string>> chat_session::join(std::string name)
     claimed_ = true;
     login_timer_.cancel();
     welcome();
+    if (checked_here_only) send(notice(checked_here_only_notice));
     hub_.enter(std::static_pointer_cast<chat_session>(shared_from_this()), name_);
     entered_ = true;
     log_.info(describe(), " joined");
@@ -109,6 +112,14 @@ bool chat_session::deliver(shared_bytes bytes) {
 }
 
 void chat_session::when_drained(std::function<void()> wake) { outbox_.when_drained(std::move(wake)); }
+
+void chat_session::renamed(std::string new_name, std::string why) {
+    send(notice(why));  // at once, so it comes before the room sees the rename
+    asio::post(socket_.get_executor(),
+               [self = std::static_pointer_cast<chat_session>(shared_from_this()), n = std::move(new_name)]() mutable {
+                   self->name_ = std::move(n);
+               });
+}
 
 asio::awaitable<void> chat_session::watch_stall() {
     progress();  // the clock starts when the queue crosses the mark, not at the last write

@@ -18,25 +18,30 @@ void hub::start() {
         if (!is_valid_utf8(event.text)) event.text = valid_utf8(event.text);
         broadcast(event, nullptr);
     });
+    bus_.on_name_lost([this](std::string key, asio::any_io_executor where) {
+        asio::co_spawn(where, rename_lost(std::move(key)), asio::detached);
+    });
     bus_.start();
 }
 
 void hub::stop() { bus_.stop(); }
 
-asio::awaitable<std::optional<std::string>> hub::claim(std::string name) {
+asio::awaitable<std::optional<std::string>> hub::claim(std::string name, bool* checked_here_only) {
     if (auto problem = name_problem(name)) co_return problem;
     std::string key = name_key(name);
     {
         std::lock_guard lock(mutex_);
-        if (!claimed_.insert(key).second) co_return "'" + name + "' is already taken";
+        if (!claimed_.try_emplace(key, name).second) co_return "'" + name + "' is already taken";
     }
     // The key stays claimed here while the other nodes are asked, so two local clients racing
     // for it cannot both get it.
-    if (!co_await bus_.claim_name(key)) {
+    const auto result = co_await bus_.claim_name(key);
+    if (result == claim_result::taken) {
         std::lock_guard lock(mutex_);
         claimed_.erase(key);
         co_return "'" + name + "' is already taken";
     }
+    if (checked_here_only) *checked_here_only = result == claim_result::unreachable;
     co_return std::nullopt;
 }
 
@@ -53,6 +58,7 @@ void hub::enter(std::shared_ptr<participant> who, const std::string& name) {
 }
 
 void hub::leave(const participant& who, const std::string& name) {
+    if (auto renamed = take_renamed(who); renamed && *renamed != name) return leave(who, *renamed);
     const std::string key = name_key(name);
     bool was_member = false;
     {
@@ -78,6 +84,75 @@ std::vector<std::shared_ptr<participant>> hub::say(const participant& from, cons
     auto congested = broadcast(event, &from);
     bus_.publish(event);
     return congested;
+}
+
+asio::awaitable<void> hub::rename_lost(std::string key) {
+    std::shared_ptr<participant> who;
+    std::string old_name;
+    {
+        std::lock_guard lock(mutex_);
+        const auto claim = claimed_.find(key);
+        const auto m = members_.find(key);
+        if (claim == claimed_.end() || m == members_.end()) co_return;  // gone already
+        who = m->second.who;
+        old_name = claim->second;
+    }
+    // Each candidate is claimed like a new user's name, so the rename cannot clash either.
+    std::optional<std::string> new_name;
+    for (unsigned n = 2; n <= max_rename_suffix && !new_name; ++n) {
+        std::string candidate = suffixed_name(old_name, n);
+        if (name_problem(candidate)) continue;
+        const std::string candidate_key = name_key(candidate);
+        {
+            std::lock_guard lock(mutex_);
+            if (!claimed_.try_emplace(candidate_key, candidate).second) continue;
+        }
+        if (co_await bus_.claim_name(candidate_key) != claim_result::taken) {
+            new_name = std::move(candidate);
+        } else {
+            std::lock_guard lock(mutex_);
+            claimed_.erase(candidate_key);
+        }
+    }
+    if (!new_name) {
+        log_.warn("chat: no free name to rename '", old_name, "' to; two users share it");
+        co_return;
+    }
+    const std::string new_key = name_key(*new_name);
+    bool still_here = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto m = members_.find(key); m != members_.end() && m->second.who == who) {
+            members_.insert_or_assign(new_key, m->second);
+            members_.erase(key);
+            claimed_.erase(key);
+            renamed_[who.get()] = *new_name;
+            rebuild_locked();
+            still_here = true;
+        } else {
+            claimed_.erase(new_key);  // left while the new name was claimed
+        }
+    }
+    if (!still_here) {
+        bus_.release_name(new_key);
+        co_return;
+    }
+    log_.info("chat: '", old_name, "' renamed '", *new_name, "' (an earlier claim on another node won)");
+    who->renamed(*new_name, renamed_text(old_name, *new_name));
+    for (const chat_event& event : {chat_event{chat_event::kind::left, old_name, {}},
+                                    chat_event{chat_event::kind::joined, *new_name, {}}}) {
+        broadcast(event, nullptr);
+        bus_.publish(event);
+    }
+}
+
+std::optional<std::string> hub::take_renamed(const participant& who) {
+    std::lock_guard lock(mutex_);
+    const auto it = renamed_.find(&who);
+    if (it == renamed_.end()) return std::nullopt;
+    std::string name = std::move(it->second);
+    renamed_.erase(it);
+    return name;
 }
 
 std::size_t hub::size() const {

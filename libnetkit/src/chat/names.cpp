@@ -72,4 +72,14 @@ std::string name_key(std::string_view name) {
     return key;
 }
 
+std::string suffixed_name(std::string_view name, unsigned n) {
+    const std::string suffix = "~" + std::to_string(n);
+    while (!name.empty() && name.size() + suffix.size() > max_name_bytes) {
+        // One whole character: its continuation bytes (10xxxxxx), then its first byte.
+        while (!name.empty() && (static_cast<unsigned char>(name.back()) & 0xC0) == 0x80) name.remove_suffix(1);
+        if (!name.empty()) name.remove_suffix(1);
+    }
+    return std::string(name) + suffix;
+}
+
 }  // namespace netkit::chat

@@ -1,11 +1,11 @@
 #include <netkit/chat/redis_bus.hpp>
 
-#include <netkit/redis/connection.hpp>
+#include <netkit/redis/link.hpp>
+#include <netkit/redis/url.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <random>
-#include <unordered_set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -13,14 +13,35 @@ namespace netkit::chat {
 
 namespace {
 
-// Renews a name this node holds, or takes it back if it vanished (Redis restarted, or it expired
-// while the bus was down). 0: another node holds it now.
-constexpr const char* renew_script =
+// A name's lease value says when it was claimed and by whom: "<16-digit µs since the epoch>:<node
+// id>". Claims made through Redis take Redis's own clock (TIME), so the node clocks do not matter
+// for them; a claim made while Redis was unreachable takes the node's clock.
+//
+// Claims a free name: the lease value, or nil when the key is held.
+constexpr const char* claim_script =
+    "if redis.call('EXISTS', KEYS[1]) == 1 then return false end "
+    "local t = redis.call('TIME') "
+    "local v = string.format('%010d%06d:%s', t[1], t[2], ARGV[1]) "
+    "redis.call('SET', KEYS[1], v, 'PX', ARGV[2]) "
+    "return v";
+// Renews a name this node holds, takes it back if it vanished (Redis restarted, or it expired
+// while the bus was down), and settles a clash after a split: the earlier claim (time, then node
+// id) keeps the name. 1: ours; 0: another node's earlier claim holds it; a string: we took it over
+// from that (later) lease, whose node must rename its user. A value that is not a lease loses.
+constexpr const char* reclaim_script =
+    "local function earlier(a, b) "
+    "  local ta, tb = tonumber(string.sub(a, 1, 16)), tonumber(string.sub(b, 1, 16)) "
+    "  if ta == nil or tb == nil then return tb == nil end "
+    "  if ta ~= tb then return ta < tb end "
+    "  return a < b "
+    "end "
     "local v = redis.call('GET', KEYS[1]) "
     "if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end "
-    "if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end "
-    "return 0";
-// Deletes a name only if this node still holds it.
+    "if v and not earlier(ARGV[1], v) then return 0 end "
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+    "if v then return v end "
+    "return 1";
+// Deletes a name only if this node still holds it (with this lease).
 constexpr const char* release_script =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
@@ -32,111 +53,63 @@ std::string random_node_id() {
     return id;
 }
 
-bool parse_uint(std::string_view text, std::size_t& out) {
-    if (text.empty() || text.size() > 9) return false;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc{} && end == text.data() + text.size();
-}
-
 }  // namespace
 
 std::optional<redis_bus_options> parse_redis_url(std::string_view url, std::string& error) {
-    constexpr std::string_view scheme = "redis://";
+    const auto parsed = redis::parse_url(url, error);
+    if (!parsed) return std::nullopt;
     redis_bus_options o;
-    error.clear();
-    if (!url.starts_with(scheme)) {
-        error = "a Redis bus URL starts with redis:// (got '" + std::string(url) + "')";
-        return std::nullopt;
-    }
-    url.remove_prefix(scheme.size());
-    const auto slash = url.find('/');
-    std::string_view authority = url.substr(0, slash);
-    if (slash != std::string_view::npos) {
-        const auto prefix = url.substr(slash + 1);
-        if (!prefix.empty()) {
-            const bool ok = prefix.size() <= 100 && std::all_of(prefix.begin(), prefix.end(), [](char c) {
-                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '-' || c == '_' || c == '.' || c == ':';
-            });
-            if (!ok) {
-                error = "the channel prefix may hold up to 100 of A-Z a-z 0-9 - _ . : (got '" +
-                        std::string(prefix) + "')";
-                return std::nullopt;
-            }
-            o.prefix = prefix;
-        }
-    }
-    std::string_view host = authority, port;
-    if (authority.starts_with('[')) {
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) {
-            error = "unclosed '[' in Redis address '" + std::string(authority) + "'";
+    o.host = parsed->host;
+    o.port = parsed->port;
+    // The path names the chat: its channel and key prefix.
+    const std::string& prefix = parsed->path;
+    if (!prefix.empty()) {
+        const bool ok = prefix.size() <= 100 && std::all_of(prefix.begin(), prefix.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                   c == '_' || c == '.' || c == ':';
+        });
+        if (!ok) {
+            error = "the channel prefix may hold up to 100 of A-Z a-z 0-9 - _ . : (got '" + prefix + "')";
             return std::nullopt;
         }
-        host = authority.substr(1, close - 1);
-        auto rest = authority.substr(close + 1);
-        if (!rest.empty()) {
-            if (rest[0] != ':') {
-                error = "expected ':PORT' after ']' in '" + std::string(authority) + "'";
-                return std::nullopt;
-            }
-            port = rest.substr(1);
-        }
-    } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-        host = authority.substr(0, colon);
-        port = authority.substr(colon + 1);
-    }
-    if (host.empty()) {
-        error = "no Redis host in '" + std::string(authority) + "'";
-        return std::nullopt;
-    }
-    o.host = host;
-    if (!port.empty() || authority.ends_with(':')) {
-        std::size_t p = 0;
-        if (!parse_uint(port, p) || p == 0 || p > 65535) {
-            error = "bad Redis port '" + std::string(port) + "'";
-            return std::nullopt;
-        }
-        o.port = static_cast<std::uint16_t>(p);
+        o.prefix = prefix;
     }
     return o;
 }
+
+namespace {
+
+// The node that wrote a lease value: what follows its ':'.
+std::string lease_holder(std::string_view lease) {
+    const auto colon = lease.rfind(':');
+    return std::string(colon == std::string_view::npos ? std::string_view() : lease.substr(colon + 1));
+}
+
+}  // namespace
 
 // All state lives on one strand; public entry points post to it.
 class redis_bus::impl : public std::enable_shared_from_this<impl> {
 public:
     impl(asio::io_context& io, redis_bus_options options, logger& log)
-        : strand_(asio::make_strand(io)), resolver_(strand_), options_(std::move(options)), log_(log),
+        : strand_(asio::make_strand(io)), options_(std::move(options)), log_(log),
           node_id_(random_node_id()), channel_(options_.prefix + ":events"),
-          subscriber_{"subscriber", nullptr, asio::steady_timer(strand_), options_.reconnect_min, 0},
-          commands_{"command", nullptr, asio::steady_timer(strand_), options_.reconnect_min, 0},
           refresh_timer_(strand_), stop_timer_(strand_) {}
 
     enum class state { idle, running, stopping, stopped };
 
-    struct link {
-        const char* role;
-        std::shared_ptr<redis::connection> conn;
-        asio::steady_timer retry;
-        std::chrono::milliseconds backoff;
-        unsigned failures;
-        unsigned generation = 0;  // of the current connection attempt
-        bool up() const { return conn && conn->is_connected(); }
-    };
-
     // A claim answered by Redis or by the timeout, whichever comes first.
     struct claim_state {
-        asio::any_completion_handler<void(bool)> handler;
+        asio::any_completion_handler<void(claim_result)> handler;
         asio::steady_timer timer;
         bool finished = false;
-        void finish(bool ok) {
+        void finish(claim_result result) {
             if (finished) return;
             finished = true;
             timer.cancel();
             auto h = std::move(handler);
             // Resumes the claimer on its own executor (its session's strand), never on ours.
             auto ex = asio::get_associated_executor(h);
-            asio::dispatch(asio::bind_executor(ex, [h = std::move(h), ok]() mutable { std::move(h)(ok); }));
+            asio::dispatch(asio::bind_executor(ex, [h = std::move(h), result]() mutable { std::move(h)(result); }));
         }
     };
 
@@ -146,14 +119,38 @@ public:
         });
     }
 
+    void set_lost(std::function<void(std::string, asio::any_io_executor)> lost) {
+        asio::post(strand_, [self = shared_from_this(), l = std::move(lost)]() mutable {
+            self->lost_ = std::move(l);
+        });
+    }
+
     void start() {
         asio::post(strand_, [self = shared_from_this()] {
             if (self->state_ != state::idle) return;
             self->state_ = state::running;
-            self->log_.info("chat bus: node ", self->node_id_, " using Redis at ", self->address(),
+            const redis::link_options where{self->options_.host, self->options_.port, self->options_.reconnect_min,
+                                            self->options_.reconnect_max};
+            std::weak_ptr<impl> weak = self;
+            auto down = [weak] {
+                if (auto s = weak.lock()) s->link_down();
+            };
+            self->subscriber_ = std::make_shared<redis::link>(
+                self->strand_, where, "chat bus: subscriber", self->log_,
+                redis::link::handlers{[weak](redis::connection& c) {
+                                          if (auto s = weak.lock()) s->on_subscriber_up(c);
+                                      },
+                                      down});
+            self->commands_ = std::make_shared<redis::link>(
+                self->strand_, where, "chat bus: command", self->log_,
+                redis::link::handlers{[weak](redis::connection&) {
+                                          if (auto s = weak.lock()) s->on_commands_up();
+                                      },
+                                      down});
+            self->log_.info("chat bus: node ", self->node_id_, " using Redis at ", self->commands_->address(),
                             " channel ", self->channel_);
-            self->connect(self->subscriber_);
-            self->connect(self->commands_);
+            self->subscriber_->start();
+            self->commands_->start();
             self->arm_refresh();
         });
     }
@@ -172,44 +169,71 @@ public:
         });
     }
 
-    void claim(std::string key, asio::any_completion_handler<void(bool)> handler) {
+    void claim(std::string key, asio::any_completion_handler<void(claim_result)> handler) {
         asio::post(strand_, [self = shared_from_this(), key = std::move(key), h = std::move(handler)]() mutable {
             auto claim = std::make_shared<claim_state>(claim_state{std::move(h), asio::steady_timer(self->strand_)});
-            if (self->state_ != state::running) return claim->finish(false);
-            // No answer in time (Redis down or slow): the bus cannot tell whether another node has
-            // the name, so it is refused rather than risk a duplicate.
+            if (self->state_ != state::running) return claim->finish(claim_result::unreachable);
+            // Known to be down (it failed since it last worked): no point in waiting.
+            if (self->commands_->known_down()) return self->provisional(key, *claim);
+            // No answer in time (Redis slow, or the first connection not up yet): the bus cannot
+            // tell whether another node has the name; it is taken here, and settled later.
+            std::weak_ptr<impl> weak = self;
             claim->timer.expires_after(self->options_.claim_timeout);
-            claim->timer.async_wait([claim](boost::system::error_code ec) {
-                if (!ec) claim->finish(false);
+            claim->timer.async_wait([weak, claim, key](boost::system::error_code ec) {
+                if (auto s = weak.lock(); s && !ec) s->provisional(key, *claim);
             });
-            if (self->commands_.up()) return self->send_claim(key, claim);
-            // Not connected yet (just started) or reconnecting: sent as soon as the link is up.
+            if (self->commands_->up()) return self->send_claim(key, claim);
+            // Not connected yet (just started): sent as soon as the link is up.
             std::erase_if(self->waiting_claims_, [](const auto& w) { return w.second->finished; });
             self->waiting_claims_.emplace_back(std::move(key), std::move(claim));
         });
     }
 
+    // The name is this node's until the bus can settle it with the others (reclaim on reconnect).
+    void provisional(const std::string& key, claim_state& claim) {
+        if (claim.finished) return;
+        if (state_ == state::running) owned_.try_emplace(key, lease_at(std::chrono::system_clock::now()));
+        claim.finish(claim_result::unreachable);
+    }
+
     void send_claim(const std::string& key, const std::shared_ptr<claim_state>& claim) {
         std::weak_ptr<impl> weak = shared_from_this();
-        const bool sent = commands_.conn->command(
-            {"SET", name_key(key), node_id_, "NX", "PX", ttl_ms()}, [weak, claim, key](const redis::reply* r) {
-                const bool ok = r && r->is(redis::reply::kind::status, "OK");
+        const bool sent = commands_->conn().command(
+            {"EVAL", claim_script, "1", name_key(key), node_id_, ttl_ms()}, [weak, claim, key](const redis::reply* r) {
                 auto self = weak.lock();
-                if (ok && self) {
-                    if (claim->finished || self->state_ != state::running)
-                        self->release_in_redis(key);  // too late: nobody waits for it
-                    else
-                        self->owned_.insert(key);
+                if (!self) return claim->finish(claim_result::unreachable);
+                if (!r || r->type == redis::reply::kind::error) {
+                    if (r) self->log_.warn("chat bus: claiming '", key, "': ", r->str);
+                    return self->provisional(key, *claim);  // no answer: as if unreachable
                 }
-                claim->finish(ok);
+                const bool running = self->state_ == state::running;
+                if (r->type == redis::reply::kind::string) {
+                    if (!claim->finished && running) {
+                        self->owned_[key] = r->str;
+                        return claim->finish(claim_result::claimed);
+                    }
+                    // Too late: the claim was taken here meanwhile (then Redis's lease replaces the
+                    // provisional one), or nobody wants it any more.
+                    if (auto it = self->owned_.find(key); it != self->owned_.end() && running)
+                        it->second = r->str;
+                    else
+                        self->release_in_redis(key, r->str);
+                    return claim->finish(claim_result::unreachable);
+                }
+                // Held by another node. A claim taken here meanwhile is settled by the rule now.
+                if (claim->finished && self->owned_.contains(key)) self->reclaim(key);
+                claim->finish(claim_result::taken);
             });
-        if (!sent) claim->finish(false);
+        if (!sent) provisional(key, *claim);
     }
 
     void release(std::string key) {
         asio::post(strand_, [self = shared_from_this(), key = std::move(key)] {
-            if (self->owned_.erase(key) == 0) return;
-            self->release_in_redis(key);
+            const auto it = self->owned_.find(key);
+            if (it == self->owned_.end()) return;
+            const std::string lease = std::move(it->second);
+            self->owned_.erase(it);
+            self->release_in_redis(key, lease);
             if (self->state_ == state::stopping && self->owned_.empty())
                 asio::post(self->strand_, [self] { self->finish_stop(); });  // after queued publishes
         });
@@ -218,9 +242,8 @@ public:
     void publish(std::string payload) {
         asio::post(strand_, [self = shared_from_this(), payload = std::move(payload)] {
             if (self->state_ != state::running && self->state_ != state::stopping) return;
-            auto& link = self->commands_;
-            if (!link.up() || link.conn->pending() >= self->options_.max_pending ||
-                !link.conn->command({"PUBLISH", self->channel_, payload})) {
+            if (!self->commands_up() || self->commands_->conn().pending() >= self->options_.max_pending ||
+                !self->commands_->conn().command({"PUBLISH", self->channel_, payload})) {
                 if (self->dropped_++ == 0)
                     self->log_.warn("chat bus: Redis unreachable or too slow; local events are not "
                                     "reaching other nodes");
@@ -233,82 +256,43 @@ public:
         // The io_context no longer runs: nothing else touches this state.
         deliver_ = nullptr;
         state_ = state::stopped;
-        if (auto c = subscriber_.conn) c->abandon();
-        if (auto c = commands_.conn) c->abandon();
+        for (const auto& l : {subscriber_, commands_})
+            if (l) l->abandon();
     }
 
     const std::string& node_id() const { return node_id_; }
 
 private:
-    std::string address() const {
-        return (options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host) +
-               ":" + std::to_string(options_.port);
-    }
+    bool commands_up() const { return commands_ && commands_->up(); }
     std::string name_key(const std::string& key) const { return options_.prefix + ":name:" + key; }
     std::string ttl_ms() const { return std::to_string(options_.name_ttl.count()); }
-
-    void connect(link& l) {
-        // Handlers of an attempt that was since replaced or given up carry an old generation.
-        const unsigned generation = ++l.generation;
-        resolver_.async_resolve(
-            options_.host, std::to_string(options_.port),
-            asio::bind_executor(strand_, [self = shared_from_this(), &l, generation](
-                                             boost::system::error_code ec, tcp::resolver::results_type found) {
-                if (self->state_ != state::running || l.generation != generation) return;
-                if (ec || found.empty())
-                    return self->lost(l, "cannot resolve " + self->options_.host + ": " + ec.message());
-                std::string error;
-                std::weak_ptr<impl> weak = self;
-                redis::connection::handlers h{
-                    [weak, &l, generation] {
-                        if (auto s = weak.lock(); s && l.generation == generation) s->connected(l);
-                    },
-                    [weak, &l, generation](const std::string& why) {
-                        if (auto s = weak.lock(); s && l.generation == generation) s->lost(l, why);
-                    }};
-                l.conn = redis::connection::open(self->strand_, found.begin()->endpoint().address().to_string(),
-                                                 self->options_.port, std::move(h), error);
-                if (!l.conn) self->lost(l, error);
-            }));
+    // This node's lease value for a claim made at `t` (the claim script's format).
+    std::string lease_at(std::chrono::system_clock::time_point t) const {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+        std::string digits = std::to_string(us);
+        return std::string(digits.size() < 16 ? 16 - digits.size() : 0, '0') + digits + ':' + node_id_;
     }
 
-    void connected(link& l) {
-        if (l.failures > 0)
-            log_.info("chat bus: ", l.role, " connection to Redis at ", address(), " is back");
-        else
-            log_.debug("chat bus: ", l.role, " connection to Redis at ", address(), " up");
-        l.failures = 0;
-        l.backoff = options_.reconnect_min;
-        if (&l == &subscriber_) {
-            std::weak_ptr<impl> weak = shared_from_this();
-            l.conn->subscribe(channel_, [weak](const redis::reply* r) {
-                if (auto s = weak.lock()) s->on_message(r);
-            });
-        } else {
-            if (dropped_ > 0) log_.info("chat bus: ", dropped_, " local events were not shared while Redis was down");
-            dropped_ = 0;
-            // Redis may have restarted empty, or our names may have expired meanwhile: take them back.
-            for (const auto& key : owned_) renew(key);
-            for (auto& [key, claim] : std::exchange(waiting_claims_, {}))
-                if (!claim->finished) send_claim(key, claim);
-        }
-    }
-
-    void lost(link& l, const std::string& why) {
-        ++l.generation;
-        if (auto c = std::exchange(l.conn, nullptr)) c->abandon();
-        if (state_ == state::stopped && !subscriber_.conn && !commands_.conn) stop_timer_.cancel();
-        if (state_ != state::running) return;
-        if (l.failures++ == 0)
-            log_.warn("chat bus: ", l.role, " connection to Redis at ", address(), " failed: ", why,
-                      "; local chat goes on, retrying with backoff");
-        else
-            log_.debug("chat bus: ", l.role, " connection retry failed: ", why);
-        l.retry.expires_after(l.backoff);
-        l.backoff = std::min(l.backoff * 2, options_.reconnect_max);
-        l.retry.async_wait([self = shared_from_this(), &l](boost::system::error_code ec) {
-            if (!ec && self->state_ == state::running) self->connect(l);
+    void on_subscriber_up(redis::connection& c) {
+        std::weak_ptr<impl> weak = shared_from_this();
+        c.subscribe(channel_, [weak](const redis::reply* r) {
+            if (auto s = weak.lock()) s->on_message(r);
         });
+    }
+
+    void on_commands_up() {
+        if (dropped_ > 0) log_.info("chat bus: ", dropped_, " local events were not shared while Redis was down");
+        dropped_ = 0;
+        // Redis may have restarted empty, or our names may have expired meanwhile: take them back.
+        for (const auto& [key, lease] : owned_) reclaim(key);
+        for (auto& [key, claim] : std::exchange(waiting_claims_, {}))
+            if (!claim->finished) send_claim(key, claim);
+    }
+
+    void link_down() {
+        // Both connections closed after stop(): the linger of finish_stop() need not wait.
+        if (state_ == state::stopped && !subscriber_->has_connection() && !commands_->has_connection())
+            stop_timer_.cancel();
     }
 
     void on_message(const redis::reply* r) {
@@ -324,6 +308,13 @@ private:
         std::string from;
         auto event = decode_event(data.str, from);
         if (!event) {
+            if (auto takeover = decode_takeover(data.str, from)) {
+                // Only a hint: our claim is checked again by the rule, in Redis.
+                if (takeover->holder == node_id_ && state_ == state::running && commands_up() &&
+                    owned_.contains(takeover->key))
+                    reclaim(takeover->key);
+                return;
+            }
             log_.warn("chat bus: ignored a malformed event on ", channel_);
             return;
         }
@@ -335,52 +326,57 @@ private:
         refresh_timer_.expires_after(options_.refresh_every);
         refresh_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (ec || self->state_ != state::running) return;
-            if (self->commands_.up())
-                for (const auto& key : self->owned_) self->renew(key);
+            if (self->commands_up())
+                for (const auto& [key, lease] : self->owned_) self->reclaim(key);
             self->arm_refresh();
         });
     }
 
-    void renew(const std::string& key) {
+    // Renews a name this node holds, or settles it with another node's claim (reclaim_script).
+    void reclaim(const std::string& key) {
+        const auto it = owned_.find(key);
+        if (it == owned_.end() || !commands_up()) return;
         std::weak_ptr<impl> weak = shared_from_this();
-        commands_.conn->command({"EVAL", renew_script, "1", name_key(key), node_id_, ttl_ms()},
-                                [weak, key](const redis::reply* r) {
-                                    auto self = weak.lock();
-                                    if (!self || !r) return;
-                                    if (r->type == redis::reply::kind::integer && r->integer == 0 && self->owned_.erase(key))
-                                        self->log_.warn("chat bus: the name '", key, "' of a local user is now held by "
-                                                        "another node (taken while the bus was down)");
-                                    else if (r->type == redis::reply::kind::error)
-                                        self->log_.warn("chat bus: renewing '", key, "': ", r->str);
-                                });
+        commands_->conn().command(
+            {"EVAL", reclaim_script, "1", name_key(key), it->second, ttl_ms()},
+            [weak, key, lease = it->second](const redis::reply* r) {
+                auto self = weak.lock();
+                if (!self || !r) return;
+                if (r->type == redis::reply::kind::error) return self->log_.warn("chat bus: renewing '", key, "': ", r->str);
+                if (r->type == redis::reply::kind::string) {
+                    self->log_.info("chat bus: the name '", key, "' was claimed here first; its other holder renames");
+                    self->publish(encode_takeover(self->node_id_, {key, lease_holder(r->str)}));
+                    return;
+                }
+                if (r->type != redis::reply::kind::integer || r->integer != 0) return;
+                // Still the claim that lost (not one released and made again since)?
+                const auto mine = self->owned_.find(key);
+                if (mine == self->owned_.end() || mine->second != lease) return;
+                self->owned_.erase(mine);
+                self->log_.warn("chat bus: the name '", key, "' of a local user was claimed earlier on another "
+                                "node (while the nodes were split); renaming the local user");
+                if (self->lost_ && self->state_ == state::running) self->lost_(key, self->strand_.get_inner_executor());
+            });
     }
 
-    void release_in_redis(const std::string& key) {
-        if (commands_.up())
-            commands_.conn->command({"EVAL", release_script, "1", name_key(key), node_id_});
+    void release_in_redis(const std::string& key, const std::string& lease) {
+        if (commands_up()) commands_->conn().command({"EVAL", release_script, "1", name_key(key), lease});
     }
 
     void finish_stop() {
         if (state_ == state::stopped) return;
         state_ = state::stopped;
-        for (const auto& key : owned_) release_in_redis(key);
+        for (const auto& [key, lease] : owned_) release_in_redis(key, lease);
         owned_.clear();
-        for (auto& [key, claim] : std::exchange(waiting_claims_, {})) claim->finish(false);
+        for (auto& [key, claim] : std::exchange(waiting_claims_, {})) claim->finish(claim_result::unreachable);
         stop_timer_.cancel();  // the linger of stop(), when the last name went before it ended
         refresh_timer_.cancel();
-        resolver_.cancel();
         bool closing = false;
-        for (link* l : {&subscriber_, &commands_}) {
-            l->retry.cancel();
-            auto c = l->conn;
-            if (!c) continue;
-            // The command connection closes after the DELs and PUBLISHes queued above; its
-            // `closed` then comes through lost(). One that closed at once, or was not up, is done.
-            c->close();
-            if (c->is_connected())
-                closing = true;
-            else
-                l->conn.reset();
+        for (const auto& l : {subscriber_, commands_}) {
+            // The command connection closes after the DELs and PUBLISHes queued above; then
+            // link_down(). One that closed at once, or was not up, is done.
+            l->close();
+            closing = closing || l->has_connection();
         }
         // A Redis that stopped answering must not keep the io_context (the process) running.
         if (closing) {
@@ -388,25 +384,24 @@ private:
             stop_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
                 if (ec) return;
                 self->log_.warn("chat bus: Redis did not confirm the last commands; closing anyway");
-                for (link* l : {&self->subscriber_, &self->commands_})
-                    if (auto c = std::exchange(l->conn, nullptr)) c->abandon();
+                for (const auto& l : {self->subscriber_, self->commands_}) l->abandon();
             });
         }
         log_.debug("chat bus: stopped");
     }
 
     redis::strand strand_;
-    tcp::resolver resolver_;
     redis_bus_options options_;
     logger& log_;
     const std::string node_id_;
     const std::string channel_;
-    link subscriber_;
-    link commands_;
+    std::shared_ptr<redis::link> subscriber_;  // SUBSCRIBEd to the channel (made by start())
+    std::shared_ptr<redis::link> commands_;    // PUBLISH and names
     asio::steady_timer refresh_timer_;
     asio::steady_timer stop_timer_;
     std::function<void(chat_event)> deliver_;
-    std::unordered_set<std::string> owned_;  // name keys this node holds in Redis
+    std::function<void(std::string, asio::any_io_executor)> lost_;
+    std::unordered_map<std::string, std::string> owned_;  // name keys this node holds, with their leases
     std::vector<std::pair<std::string, std::shared_ptr<claim_state>>> waiting_claims_;  // for a link
     std::size_t dropped_ = 0;               // events not published since the bus went down
     state state_ = state::idle;
@@ -418,6 +413,9 @@ redis_bus::redis_bus(asio::io_context& io, redis_bus_options options, logger& lo
 redis_bus::~redis_bus() { impl_->abandon(); }
 
 void redis_bus::on_remote_event(std::function<void(chat_event)> deliver) { impl_->set_deliver(std::move(deliver)); }
+void redis_bus::on_name_lost(std::function<void(std::string, asio::any_io_executor)> lost) {
+    impl_->set_lost(std::move(lost));
+}
 void redis_bus::start() { impl_->start(); }
 void redis_bus::stop() { impl_->stop(); }
 
@@ -430,17 +428,17 @@ struct claim_initiation {
     redis_bus::impl* target;
     const std::string* key;
     template <class Handler> void operator()(Handler handler) const {
-        target->claim(*key, asio::any_completion_handler<void(bool)>(std::move(handler)));
+        target->claim(*key, asio::any_completion_handler<void(claim_result)>(std::move(handler)));
     }
 };
 
 }  // namespace
 
-asio::awaitable<bool> redis_bus::claim_name(std::string key) {
+asio::awaitable<claim_result> redis_bus::claim_name(std::string key) {
     // The bus outlives its hub's claims; impl::claim() copies the key and holds the impl itself.
-    const bool ok = co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+    const claim_result result = co_await asio::async_initiate<decltype(asio::use_awaitable), void(claim_result)>(
         claim_initiation{impl_.get(), &key}, asio::use_awaitable);
-    co_return ok;
+    co_return result;
 }
 
 void redis_bus::release_name(std::string key) { impl_->release(std::move(key)); }

@@ -9,6 +9,11 @@ namespace netkit::chat {
 std::string joined_text(std::string_view name) { return std::string(name) + " joined the chat"; }
 std::string left_text(std::string_view name) { return std::string(name) + " left the chat"; }
 
+std::string renamed_text(std::string_view old_name, std::string_view new_name) {
+    return "your name '" + std::string(old_name) + "' was taken on another node while the chat was split; you are now '" +
+           std::string(new_name) + "'";
+}
+
 namespace {
 std::string notice_text(const chat_event& event) {
     return event.type == chat_event::kind::joined ? joined_text(event.name) : left_text(event.name);

@@ -11,6 +11,10 @@
 
 namespace netkit::chat {
 
+// What the bus can say about a name: reserved on every node, held by another node, or not known
+// because the other nodes cannot be reached now (the hub then checks its own clients only).
+enum class claim_result { claimed, taken, unreachable };
+
 class bus {
 public:
     virtual ~bus() = default;
@@ -19,13 +23,20 @@ public:
     // invoked on any thread of the io_context.
     virtual void on_remote_event(std::function<void(chat_event)> deliver) = 0;
 
+    // Called once by the hub before start(): a name this node holds turned out to belong to an
+    // earlier claim on another node (claims made while the nodes were split, seen once the bus is
+    // back). The bus has already given the name up; the hub renames its user, running any
+    // coroutine that needs on `where`. Never called by a bus that cannot lose names.
+    virtual void on_name_lost(std::function<void(std::string key, asio::any_io_executor where)>) {}
+
     virtual void start() = 0;
     virtual void stop() = 0;  // releases this node's names where it can
 
-    // Reserves `key` (names.hpp's name_key: the name's confusable skeleton) across every node;
-    // false when another node holds it or the bus cannot tell. The hub has already checked its
-    // own clients.
-    virtual asio::awaitable<bool> claim_name(std::string key) = 0;
+    // Reserves `key` (names.hpp's name_key: the name's confusable skeleton) across every node.
+    // The hub has already checked its own clients. On `unreachable` the bus still keeps the key as
+    // this node's, and settles it with the other nodes once they can be reached again (a clash
+    // then ends in on_name_lost for one of the two nodes).
+    virtual asio::awaitable<claim_result> claim_name(std::string key) = 0;
     virtual void release_name(std::string key) = 0;
 
     // Sends an event of a local client to the other nodes (never back to this one).
@@ -38,7 +49,7 @@ public:
     void on_remote_event(std::function<void(chat_event)>) override {}
     void start() override {}
     void stop() override {}
-    asio::awaitable<bool> claim_name(std::string) override { co_return true; }
+    asio::awaitable<claim_result> claim_name(std::string) override { co_return claim_result::claimed; }
     void release_name(std::string) override {}
     void publish(const chat_event&) override {}
 };

@@ -29,6 +29,7 @@ public:
     asio::awaitable<void> run() final;
     bool deliver(shared_bytes bytes) final;
     void when_drained(std::function<void()> wake) final;
+    void renamed(std::string new_name, std::string why) final;
 
 protected:
     // The protocol's straight-line conversation: read the name, then messages until the end.

@@ -31,8 +31,10 @@ public:
     void stop();   // stops the bus (which releases this node's names where it can)
 
     // Reserves `name` when it is valid and free here and on every node. Returns why not, or
-    // nullopt: the caller then owns the name and must enter() or release() it.
-    asio::awaitable<std::optional<std::string>> claim(std::string name);
+    // nullopt: the caller then owns the name and must enter() or release() it. When the other
+    // nodes cannot be reached, the name is checked here only (`*checked_here_only` is set, if
+    // given); should another node's earlier claim win once they are back, the user is renamed.
+    asio::awaitable<std::optional<std::string>> claim(std::string name, bool* checked_here_only = nullptr);
     // Adds `who` under its claimed name and announces "<name> joined the chat" to everyone (the
     // newcomer included) and to the other nodes.
     void enter(std::shared_ptr<participant> who, const std::string& name);
@@ -60,13 +62,19 @@ private:
     // Returns the recipients that are congested after it.
     std::vector<std::shared_ptr<participant>> broadcast(const chat_event& event, const participant* skip_header_sender);
     void rebuild_locked();
+    // The bus gave up `key` to an earlier claim on another node: its user becomes "name~2" (or the
+    // next free suffix), is told, and everyone sees it leave and join under the new name.
+    asio::awaitable<void> rename_lost(std::string key);
+    // The name `who` was renamed to, once, for its leave() that may still give the old one.
+    std::optional<std::string> take_renamed(const participant& who);
 
     bus& bus_;
     logger& log_;
     mutable std::mutex mutex_;
-    std::unordered_set<std::string> claimed_;               // keys claimed here, entered or not
+    std::unordered_map<std::string, std::string> claimed_;  // keys claimed here, entered or not: name
     std::unordered_map<std::string, member> members_;       // by name key
     std::shared_ptr<const member_list> snapshot_;            // rebuilt on enter/leave, read by broadcasts
+    std::unordered_map<const participant*, std::string> renamed_;  // renamed, until they leave
 };
 
 }  // namespace netkit::chat

@@ -24,4 +24,9 @@ std::optional<std::string> name_problem(std::string_view name);
 // same user. UTF-8; only meaningful for a name that passed name_problem().
 std::string name_key(std::string_view name);
 
+// A user who lost its name to an earlier claim on another node becomes "name~2", "name~3", ...
+inline constexpr unsigned max_rename_suffix = 999;
+// `name` with the suffix "~n", its end cut (whole UTF-8 characters) to stay within max_name_bytes.
+std::string suffixed_name(std::string_view name, unsigned n);
+
 }  // namespace netkit::chat

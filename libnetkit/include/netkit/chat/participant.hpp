@@ -30,6 +30,12 @@ public:
     virtual bool deliver(shared_bytes bytes) = 0;
     // Thread-safe: calls `wake` (from any thread) once the client is no longer congested, or gone.
     virtual void when_drained(std::function<void()> wake) { wake(); }
+    // Called by the hub from any thread: the client is now called `new_name` (its old name went
+    // to an earlier claim on another node); `why` is the text to tell it.
+    virtual void renamed(std::string new_name, std::string why) {
+        (void)new_name;
+        (void)why;
+    }
 };
 
 }  // namespace netkit::chat

@@ -16,6 +16,13 @@ inline constexpr std::string_view quit_command = "{quit}";
 // Header protocol: the notice from `server` sent before the connection closes at shutdown.
 inline constexpr std::string_view shutdown_notice = "the server is shutting down";
 
+// To a user who joined while the other nodes could not be reached (after its welcome).
+inline constexpr std::string_view checked_here_only_notice =
+    "the other chat nodes cannot be reached now: your name was checked on this node only";
+
+// To a user renamed because another node's earlier claim on its name won after a split.
+std::string renamed_text(std::string_view old_name, std::string_view new_name);
+
 // "alice joined the chat" / "alice left the chat".
 std::string joined_text(std::string_view name);
 std::string left_text(std::string_view name);
