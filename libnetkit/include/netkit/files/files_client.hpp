@@ -6,6 +6,7 @@
 #include <netkit/asio.hpp>
 #include <netkit/files/digest.hpp>
 #include <netkit/files/stored_file.hpp>
+#include <netkit/line_reader.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -57,7 +58,7 @@ private:
     [[noreturn]] void refused(const std::string& reply);
 
     tcp::socket socket_;
-    std::string inbox_;
+    line_reader lines_;
     std::ostream* trace_ = nullptr;
     std::optional<digest_kind> digest_;
 };

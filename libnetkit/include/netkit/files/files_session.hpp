@@ -4,6 +4,7 @@
 
 #include <netkit/files/files_service.hpp>
 #include <netkit/files/request.hpp>
+#include <netkit/line_reader.hpp>
 #include <netkit/tcp_session.hpp>
 
 #include <chrono>
@@ -30,12 +31,11 @@ private:
     asio::awaitable<bool> get(const files_request& request);
     asio::awaitable<bool> list();
     asio::awaitable<bool> send(std::string text);
-    asio::awaitable<void> close_gently();
     asio::awaitable<bool> send_file(int fd, std::uint64_t size, std::atomic<bool>& abandon);
     void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
     files_service& service_;
-    std::string inbox_;         // bytes read past the current request line
+    line_reader lines_{max_request_line};
     asio::steady_timer idle_timer_;
     std::chrono::steady_clock::time_point last_activity_;
     std::chrono::steady_clock::time_point connected_;
