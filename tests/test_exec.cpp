@@ -401,6 +401,14 @@ BOOST_AUTO_TEST_CASE(overlong_line_gets_an_error_then_the_connection_closes) {
     BOOST_TEST(c.at_end());
 }
 
+// The limit counts the text: the longest line is as long with "\r\n" (telnet, nc -C) as with "\n".
+BOOST_AUTO_TEST_CASE(the_line_limit_does_not_count_a_carriage_return) {
+    server s(exec_options{});
+    client c(s.endpoint);
+    const std::string longest = "echo " + std::string(4096 - 5, 'a');
+    BOOST_TEST(c.run(longest + "\r").body == longest.substr(5) + "\n");
+}
+
 BOOST_AUTO_TEST_CASE(allow_shell_runs_the_line_through_sh_like_the_lesson) {
     exec_options o;
     o.allow_shell = true;

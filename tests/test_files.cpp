@@ -712,6 +712,25 @@ BOOST_FIXTURE_TEST_CASE(malformed_requests_get_err_and_the_server_keeps_serving,
     BOOST_TEST(another.line() == "OK 0");
 }
 
+// The limit counts the line's text: a request of exactly max_request_line bytes is read (and
+// answered on its merits) with "\n" or "\r\n"; one byte more is refused.
+BOOST_FIXTURE_TEST_CASE(the_request_line_limit_counts_the_text_without_its_newline, files_fixture) {
+    start();
+    raw_connection c(endpoint);
+    const std::string longest = "GET " + std::string(max_request_line - 4, 'n');
+    c.send(longest + "\r\n");
+    const std::string reply = c.line();
+    BOOST_TEST(reply.starts_with("ERR "));
+    BOOST_TEST(reply.find("request line") == std::string::npos, reply);
+    c.send("LIST\n");
+    BOOST_TEST(c.line() == "OK 0");
+
+    raw_connection over(endpoint);
+    over.send(longest + "n\n");
+    BOOST_TEST(over.line() == "ERR request line longer than 1024 bytes");
+    BOOST_TEST(over.closed_by_server());
+}
+
 BOOST_FIXTURE_TEST_CASE(stopping_server_finishes_the_upload_in_progress, files_fixture) {
     start();
     raw_connection busy(endpoint), idle(endpoint);
