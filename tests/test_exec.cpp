@@ -4,6 +4,7 @@
 #include "support/temp_dir.hpp"
 
 #include <netkit/exec/exec_service.hpp>
+#include <netkit/exec/exec_session.hpp>
 #include <netkit/exec/response_header.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -22,6 +23,7 @@
 #include <thread>
 
 using namespace netkit;
+using namespace netkit::exec;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
@@ -50,7 +52,7 @@ struct server {
     tcp::endpoint endpoint;
     explicit server(exec_options options) {
         service = std::make_shared<exec_service>(std::move(options), h.log());
-        endpoint = h.host().add_tcp({}, exec_service::session_factory(service)).local_endpoint();
+        endpoint = h.host().add_tcp({}, exec_session_factory(service)).local_endpoint();
         h.start(2);
     }
 };

@@ -10,6 +10,7 @@
 #include <netkit/files/file_store.hpp>
 #include <netkit/files/files_client.hpp>
 #include <netkit/files/files_service.hpp>
+#include <netkit/files/files_session.hpp>
 #include <netkit/files/request.hpp>
 #include <netkit/files/sha256.hpp>
 #include <netkit/server_host.hpp>
@@ -33,6 +34,7 @@
 #include <thread>
 
 using namespace netkit;
+using namespace netkit::files;
 namespace fs = std::filesystem;
 
 namespace {
@@ -138,7 +140,7 @@ struct files_fixture {
         options.dir = dir;
         service.emplace(options, log);
         host.emplace(log);
-        server = &host->add_tcp({}, service->session_factory());
+        server = &host->add_tcp({}, files_session_factory(*service));
         endpoint = server->local_endpoint();
         // A generous grace: a session finishing an upload on stop must not be cut by a slow fsync.
         runner = std::jthread([this] {

@@ -5,7 +5,7 @@
 #include <array>
 #include <stdexcept>
 
-namespace netkit {
+namespace netkit::exec {
 
 namespace {
 
@@ -64,4 +64,4 @@ response_header exec_connection::run(std::string_view line, std::ostream& output
     return *header;
 }
 
-}  // namespace netkit
+}  // namespace netkit::exec

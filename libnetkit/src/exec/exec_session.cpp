@@ -13,7 +13,7 @@
 #include <array>
 #include <chrono>
 
-namespace netkit {
+namespace netkit::exec {
 
 namespace {
 constexpr std::string_view auth_prefix = "AUTH ";
@@ -33,7 +33,7 @@ asio::awaitable<void> exec_session::run() {
         asio::steady_timer deadline(socket_.get_executor(), service_->options().login_timeout);
         const auto done = co_await (authenticate() || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
         if (done.index() == 1) {
-            service_->log().warn("exec: ", to_string(remote_), " did not log in within ",
+            service_->log().warn("exec: ", netkit::to_string(remote_), " did not log in within ",
                                  service_->options().login_timeout.count(), " ms; closing");
             boost::system::error_code ignored;
             socket_.close(ignored);
@@ -55,7 +55,7 @@ asio::awaitable<void> exec_session::run() {
         if (ec) break;
         const auto done = co_await (handle(line) || cancel_when_peer_gone());
         if (peer_gone_) {
-            service_->log().info("exec: ", to_string(remote_), " went away; its request was cancelled");
+            service_->log().info("exec: ", netkit::to_string(remote_), " went away; its request was cancelled");
             co_return;
         }
         if (!co_await send(std::get<0>(done))) co_return;
@@ -92,7 +92,7 @@ asio::awaitable<bool> exec_session::authenticate() {
     auto [write_error, n] =
         co_await asio::async_write(socket_, asio::buffer(answer), asio::as_tuple(asio::use_awaitable));
     if (problem.empty()) co_return !write_error;
-    service_->log().warn("exec: ", to_string(remote_), " refused: ", problem);
+    service_->log().warn("exec: ", netkit::to_string(remote_), " refused: ", problem);
     co_await drain_and_close();
     co_return false;
 }
@@ -140,14 +140,14 @@ asio::awaitable<exec_session::response> exec_session::handle(const std::string& 
         if (split.words.empty()) co_return refusal(exec_status::error, "empty command");
         const allow_list::entry* allowed = service_->allowed().find(split.words.front());
         if (!allowed) {
-            service_->log().info("exec: ", to_string(remote_), " denied '", split.words.front(), "'");
+            service_->log().info("exec: ", netkit::to_string(remote_), " denied '", split.words.front(), "'");
             co_return refusal(exec_status::denied, "'" + split.words.front() +
                                                        "' is not an allowed program (allowed: " +
                                                        service_->allowed().names() + ")");
         }
         const std::vector<std::string> args(split.words.begin() + 1, split.words.end());
         if (auto problem = allow_list::argument_problem(*allowed, args)) {
-            service_->log().info("exec: ", to_string(remote_), " denied: ", *problem);
+            service_->log().info("exec: ", netkit::to_string(remote_), " denied: ", *problem);
             co_return refusal(exec_status::denied, *problem);
         }
         program = allowed->path;
@@ -157,7 +157,7 @@ asio::awaitable<exec_session::response> exec_session::handle(const std::string& 
     process_slots::permit slot = co_await service_->slots().acquire(waiting_);
     if (!slot || stopping_ || control_.cancelled())
         co_return refusal(exec_status::error, "the server is shutting down");
-    service_->log().debug("exec: ", to_string(remote_), " runs ", program);
+    service_->log().debug("exec: ", netkit::to_string(remote_), " runs ", program);
     run_result run = co_await run_command(program, argv, options.run, &control_);
     slot.reset();
 
@@ -188,4 +188,8 @@ asio::awaitable<bool> exec_session::send(const response& r) {
     co_return !ec;
 }
 
-}  // namespace netkit
+tcp_server::session_factory exec_session_factory(std::shared_ptr<exec_service> service) {
+    return [service](tcp::socket socket) { return std::make_shared<exec_session>(std::move(socket), service); };
+}
+
+}  // namespace netkit::exec

@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace netkit {
+namespace netkit::files {
 
 namespace {
 
@@ -165,4 +165,4 @@ std::vector<stored_file> files_client::list() {
     return files;
 }
 
-}  // namespace netkit
+}  // namespace netkit::files

@@ -16,7 +16,7 @@
 #include <optional>
 #include <vector>
 
-namespace netkit {
+namespace netkit::files {
 
 namespace {
 
@@ -339,4 +339,8 @@ asio::awaitable<bool> files_session::list() {
     co_return co_await send(std::move(reply));
 }
 
-}  // namespace netkit
+tcp_server::session_factory files_session_factory(files_service& service) {
+    return [&service](tcp::socket socket) { return std::make_shared<files_session>(std::move(socket), service); };
+}
+
+}  // namespace netkit::files

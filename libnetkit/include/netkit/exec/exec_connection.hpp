@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace netkit {
+namespace netkit::exec {
 
 class exec_connection {
 public:
@@ -33,4 +33,4 @@ private:
     line_reader lines_;
 };
 
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -6,13 +6,14 @@
 #include <netkit/exec/response_header.hpp>
 #include <netkit/exec/run_command.hpp>
 #include <netkit/line_reader.hpp>
+#include <netkit/tcp_server.hpp>
 #include <netkit/tcp_session.hpp>
 
 #include <memory>
 #include <optional>
 #include <string>
 
-namespace netkit {
+namespace netkit::exec {
 
 class exec_session : public tcp_session {
 public:
@@ -42,4 +43,7 @@ private:
     bool peer_gone_ = false;
 };
 
-}  // namespace netkit
+// For tcp_server: one exec_session per connection, sharing `service` (kept alive by them).
+tcp_server::session_factory exec_session_factory(std::shared_ptr<exec_service> service);
+
+}  // namespace netkit::exec

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace netkit {
+namespace netkit::files {
 
 struct transfer_result {
     std::uint64_t size = 0;
@@ -63,4 +63,4 @@ private:
     std::optional<digest_kind> digest_;
 };
 
-}  // namespace netkit
+}  // namespace netkit::files

@@ -5,13 +5,14 @@
 #include <netkit/files/files_service.hpp>
 #include <netkit/files/request.hpp>
 #include <netkit/line_reader.hpp>
+#include <netkit/tcp_server.hpp>
 #include <netkit/tcp_session.hpp>
 
 #include <chrono>
 #include <string>
 #include <vector>
 
-namespace netkit {
+namespace netkit::files {
 
 class files_session : public tcp_session {
 public:
@@ -45,4 +46,8 @@ private:
     bool waiting_on_disk_ = false;  // the watchdog does not count time spent in fsync
 };
 
-}  // namespace netkit
+// For tcp_server: one files_session per connection, each referring to `service` (which must
+// outlive the server).
+tcp_server::session_factory files_session_factory(files_service& service);
+
+}  // namespace netkit::files
