@@ -178,6 +178,23 @@ BOOST_AUTO_TEST_CASE(bytes_after_a_line_stay_buffered_for_the_caller) {
     BOOST_TEST(reader.buffered().empty());
 }
 
+// The decoder remembers how far it has searched for a newline; discard() must move that mark with
+// the bytes it drops, or a newline just after them is missed.
+BOOST_AUTO_TEST_CASE(discarding_bytes_keeps_the_newline_search_in_step) {
+    framing::line_decoder d(64);
+    d.feed("abcdef");
+    BOOST_TEST(!d.next().has_value());  // searched all six bytes
+    d.discard(2);
+    BOOST_TEST(d.unread() == "cdef");
+    d.feed("\nrest");
+    const auto line = d.next();
+    BOOST_REQUIRE(line.has_value());
+    BOOST_TEST(*line == "cdef");
+    BOOST_TEST(d.unread() == "rest");
+    d.discard(100);  // more than there is: all of it
+    BOOST_TEST(d.buffered() == 0U);
+}
+
 namespace {
 
 // Answers "bye" to whatever arrives first, leaving it unread, then ends the connection the way
