@@ -5,7 +5,6 @@
 #include <netkit/asio.hpp>
 
 #include <chrono>
-#include <cstddef>
 #include <memory>
 
 namespace netkit {
