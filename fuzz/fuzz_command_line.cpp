@@ -43,7 +43,7 @@ std::string double_quoted(const std::vector<std::string>& words) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view line(reinterpret_cast<const char*>(data), size);
-    const auto split = netkit::split_command_line(line);
+    const auto split = netkit::exec::split_command_line(line);
     if (!split.ok()) return 0;
 
     FUZZ_CHECK(line.find('\0') == std::string_view::npos);
@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(bytes <= line.size());
 
     for (const auto& quoted : {single_quoted(split.words), double_quoted(split.words)}) {
-        const auto again = netkit::split_command_line(quoted);
+        const auto again = netkit::exec::split_command_line(quoted);
         FUZZ_CHECK(again.ok());
         FUZZ_CHECK(again.words == split.words);
     }

@@ -10,11 +10,11 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view name(reinterpret_cast<const char*>(data), size);
-    const bool allowed = !name.empty() && name.size() <= netkit::max_file_name_length && name.front() != '.' &&
+    const bool allowed = !name.empty() && name.size() <= netkit::files::max_file_name_length && name.front() != '.' &&
                          std::none_of(name.begin(), name.end(), [](char c) {
                              const auto byte = static_cast<unsigned char>(c);
                              return c == '/' || byte < 0x20 || byte == 0x7f;
                          });
-    FUZZ_CHECK(netkit::file_name_problem(name).empty() == allowed);
+    FUZZ_CHECK(netkit::files::file_name_problem(name).empty() == allowed);
     return 0;
 }

@@ -18,7 +18,7 @@ namespace {
 
 void check_name(std::string_view name) {
     FUZZ_CHECK(!name.empty());
-    FUZZ_CHECK(name.size() <= netkit::max_file_name_length);
+    FUZZ_CHECK(name.size() <= netkit::files::max_file_name_length);
     FUZZ_CHECK(name.front() != '.');
     for (const char c : name) {
         const auto byte = static_cast<unsigned char>(c);
@@ -27,26 +27,26 @@ void check_name(std::string_view name) {
     }
 }
 
-std::string format(const netkit::files_request& request) {
+std::string format(const netkit::files::files_request& request) {
     switch (request.what) {
-    case netkit::files_request::verb::list: return "LIST";
+    case netkit::files::files_request::verb::list: return "LIST";
     // The digest word is always written: a name may itself end in a digest word ("GET x xxh128
     // xxh128" names the file "x xxh128"), and only a trailing word makes that unambiguous.
-    case netkit::files_request::verb::get:
-        return "GET " + request.name + " " + std::string(netkit::digest_name(request.digest));
-    case netkit::files_request::verb::put:
+    case netkit::files::files_request::verb::get:
+        return "GET " + request.name + " " + std::string(netkit::files::digest_name(request.digest));
+    case netkit::files::files_request::verb::put:
         return "PUT " + request.name + " " + std::to_string(request.size) + " " +
-               std::string(netkit::digest_name(request.digest));
+               std::string(netkit::files::digest_name(request.digest));
     }
     return {};
 }
 
-bool same(const netkit::files_request& a, const netkit::files_request& b) {
+bool same(const netkit::files::files_request& a, const netkit::files::files_request& b) {
     return a.what == b.what && a.name == b.name && a.size == b.size && a.digest == b.digest;
 }
 
 void check_byte_count(std::string_view text) {
-    const auto value = netkit::parse_byte_count(text);
+    const auto value = netkit::files::parse_byte_count(text);
     if (!value) return;
     FUZZ_CHECK(!text.empty());
     for (const char c : text) FUZZ_CHECK(c >= '0' && c <= '9');
@@ -60,16 +60,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view line(reinterpret_cast<const char*>(data), size);
     check_byte_count(line);
 
-    netkit::files_request request;
+    netkit::files::files_request request;
     try {
-        request = netkit::parse_files_request(line);
-    } catch (const netkit::files_error& e) {
+        request = netkit::files::parse_files_request(line);
+    } catch (const netkit::files::files_error& e) {
         FUZZ_CHECK(*e.what() != '\0');
         return 0;
     }
     std::string_view bare = line;
     if (bare.ends_with('\r')) bare.remove_suffix(1);
-    if (request.what == netkit::files_request::verb::list) {
+    if (request.what == netkit::files::files_request::verb::list) {
         FUZZ_CHECK(bare == "LIST");
     } else {
         check_name(request.name);
@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     const std::string again = format(request);
-    FUZZ_CHECK(same(netkit::parse_files_request(again), request));
-    FUZZ_CHECK(same(netkit::parse_files_request(again + "\r"), request));
+    FUZZ_CHECK(same(netkit::files::parse_files_request(again), request));
+    FUZZ_CHECK(same(netkit::files::parse_files_request(again + "\r"), request));
     return 0;
 }

@@ -13,16 +13,16 @@
 
 namespace {
 
-bool same(const netkit::response_header& a, const netkit::response_header& b) {
+bool same(const netkit::exec::response_header& a, const netkit::exec::response_header& b) {
     return a.status == b.status && a.code == b.code && a.length == b.length && a.truncated == b.truncated;
 }
 
-void check_round_trip(const netkit::response_header& header) {
-    std::string line = netkit::format_header(header);
+void check_round_trip(const netkit::exec::response_header& header) {
+    std::string line = netkit::exec::format_header(header);
     FUZZ_CHECK(line.ends_with('\n'));
     line.pop_back();
     FUZZ_CHECK(line.find('\n') == std::string::npos);
-    const auto parsed = netkit::parse_header(line);
+    const auto parsed = netkit::exec::parse_header(line);
     FUZZ_CHECK(parsed.has_value());
     FUZZ_CHECK(same(*parsed, header));
 }
@@ -32,17 +32,17 @@ void check_round_trip(const netkit::response_header& header) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     // The whole input is a line as the server may send it ...
     const std::string_view line(reinterpret_cast<const char*>(data), size);
-    if (const auto parsed = netkit::parse_header(line)) {
+    if (const auto parsed = netkit::exec::parse_header(line)) {
         FUZZ_CHECK(parsed->code >= 0);
         check_round_trip(*parsed);
     }
 
     // ... and, read again as numbers, a header as the server makes it.
     FuzzedDataProvider fdp(data, size);
-    netkit::response_header made;
-    made.status = fdp.PickValueInArray({netkit::exec_status::exit, netkit::exec_status::signal,
-                                        netkit::exec_status::timeout, netkit::exec_status::denied,
-                                        netkit::exec_status::error});
+    netkit::exec::response_header made;
+    made.status = fdp.PickValueInArray({netkit::exec::exec_status::exit, netkit::exec::exec_status::signal,
+                                        netkit::exec::exec_status::timeout, netkit::exec::exec_status::denied,
+                                        netkit::exec::exec_status::error});
     made.code = fdp.ConsumeIntegralInRange<int>(0, std::numeric_limits<int>::max());
     made.length = fdp.ConsumeIntegral<std::size_t>();
     made.truncated = fdp.ConsumeBool();

@@ -4,6 +4,7 @@
 #include "support/temp_dir.hpp"
 
 #include <netkit/exec/exec_service.hpp>
+#include <netkit/exec/exec_session.hpp>
 #include <netkit/exec/response_header.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -22,6 +23,7 @@
 #include <thread>
 
 using namespace netkit;
+using namespace netkit::exec;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
@@ -50,7 +52,7 @@ struct server {
     tcp::endpoint endpoint;
     explicit server(exec_options options) {
         service = std::make_shared<exec_service>(std::move(options), h.log());
-        endpoint = h.host().add_tcp({}, exec_service::session_factory(service)).local_endpoint();
+        endpoint = h.host().add_tcp({}, exec_session_factory(service)).local_endpoint();
         h.start(2);
     }
 };
@@ -399,6 +401,14 @@ BOOST_AUTO_TEST_CASE(overlong_line_gets_an_error_then_the_connection_closes) {
     BOOST_TEST((r.header.status == exec_status::error));
     BOOST_TEST(r.body.find("longer than 4096 bytes") != std::string::npos);
     BOOST_TEST(c.at_end());
+}
+
+// The limit counts the text: the longest line is as long with "\r\n" (telnet, nc -C) as with "\n".
+BOOST_AUTO_TEST_CASE(the_line_limit_does_not_count_a_carriage_return) {
+    server s(exec_options{});
+    client c(s.endpoint);
+    const std::string longest = "echo " + std::string(4096 - 5, 'a');
+    BOOST_TEST(c.run(longest + "\r").body == longest.substr(5) + "\n");
 }
 
 BOOST_AUTO_TEST_CASE(allow_shell_runs_the_line_through_sh_like_the_lesson) {

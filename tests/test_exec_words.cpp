@@ -14,6 +14,7 @@
 #include <fstream>
 
 using namespace netkit;
+using namespace netkit::exec;
 
 namespace {
 using words = std::vector<std::string>;

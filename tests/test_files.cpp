@@ -10,6 +10,7 @@
 #include <netkit/files/file_store.hpp>
 #include <netkit/files/files_client.hpp>
 #include <netkit/files/files_service.hpp>
+#include <netkit/files/files_session.hpp>
 #include <netkit/files/request.hpp>
 #include <netkit/files/sha256.hpp>
 #include <netkit/server_host.hpp>
@@ -33,6 +34,7 @@
 #include <thread>
 
 using namespace netkit;
+using namespace netkit::files;
 namespace fs = std::filesystem;
 
 namespace {
@@ -138,7 +140,7 @@ struct files_fixture {
         options.dir = dir;
         service.emplace(options, log);
         host.emplace(log);
-        server = &host->add_tcp({}, service->session_factory());
+        server = &host->add_tcp({}, files_session_factory(*service));
         endpoint = server->local_endpoint();
         // A generous grace: a session finishing an upload on stop must not be cut by a slow fsync.
         runner = std::jthread([this] {
@@ -710,6 +712,25 @@ BOOST_FIXTURE_TEST_CASE(malformed_requests_get_err_and_the_server_keeps_serving,
     raw_connection another(endpoint);
     another.send("LIST\n");
     BOOST_TEST(another.line() == "OK 0");
+}
+
+// The limit counts the line's text: a request of exactly max_request_line bytes is read (and
+// answered on its merits) with "\n" or "\r\n"; one byte more is refused.
+BOOST_FIXTURE_TEST_CASE(the_request_line_limit_counts_the_text_without_its_newline, files_fixture) {
+    start();
+    raw_connection c(endpoint);
+    const std::string longest = "GET " + std::string(max_request_line - 4, 'n');
+    c.send(longest + "\r\n");
+    const std::string reply = c.line();
+    BOOST_TEST(reply.starts_with("ERR "));
+    BOOST_TEST(reply.find("request line") == std::string::npos, reply);
+    c.send("LIST\n");
+    BOOST_TEST(c.line() == "OK 0");
+
+    raw_connection over(endpoint);
+    over.send(longest + "n\n");
+    BOOST_TEST(over.line() == "ERR request line longer than 1024 bytes");
+    BOOST_TEST(over.closed_by_server());
 }
 
 BOOST_FIXTURE_TEST_CASE(stopping_server_finishes_the_upload_in_progress, files_fixture) {

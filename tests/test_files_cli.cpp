@@ -19,6 +19,7 @@
 #include <thread>
 
 using namespace netkit;
+using namespace netkit::files;
 using netkit::test::child_process;
 namespace fs = std::filesystem;
 

@@ -1,6 +1,8 @@
 // `netkit echo HOST PORT [TEXT...]`: send TEXT (or standard input) and print what comes back.
 #include "cli_common.hpp"
 
+#include <netkit/write_fd.hpp>
+
 #include <unistd.h>
 
 #include <iostream>
@@ -16,18 +18,6 @@ std::string joined(const std::vector<std::string>& words) {
     return text;
 }
 
-// Writes all of `data` to a blocking descriptor.
-bool write_all(int fd, const char* data, std::size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
 int tcp_echo(const std::string& host, const std::string& port, const std::vector<std::string>& text) {
     asio::io_context io;
     tcp::socket socket = connect_tcp(io, host, port);
@@ -37,13 +27,13 @@ int tcp_echo(const std::string& host, const std::string& port, const std::vector
     std::jthread sender([fd, &text] {
         if (!text.empty()) {
             const std::string line = joined(text) + "\n";
-            write_all(fd, line.data(), line.size());
+            write_fd(fd, line);
         } else {
             char chunk[16384];
             for (;;) {
                 const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
                 if (n < 0 && errno == EINTR) continue;
-                if (n <= 0 || !write_all(fd, chunk, static_cast<std::size_t>(n))) break;
+                if (n <= 0 || !write_fd(fd, {chunk, static_cast<std::size_t>(n)})) break;
             }
         }
         ::shutdown(fd, SHUT_WR);
@@ -54,7 +44,7 @@ int tcp_echo(const std::string& host, const std::string& port, const std::vector
         const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
         if (ec == asio::error::eof) break;
         if (ec) throw std::runtime_error("connection to " + host + ":" + port + " lost: " + ec.message());
-        if (!write_all(STDOUT_FILENO, chunk, n)) break;
+        if (!write_fd(STDOUT_FILENO, {chunk, n})) break;
     }
     return 0;
 }

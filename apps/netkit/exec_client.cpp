@@ -12,27 +12,27 @@ namespace netkit::cli {
 namespace {
 
 // What the output alone does not say, on stderr so that stdout holds only the command's output.
-void explain(const response_header& h) {
+void explain(const exec::response_header& h) {
     if (h.truncated) std::cerr << "[output truncated by the server]\n";
     switch (h.status) {
-    case exec_status::exit:
+    case exec::exec_status::exit:
         if (h.code != 0) std::cerr << "[exit status " << h.code << "]\n";
         break;
-    case exec_status::signal: std::cerr << "[killed by signal " << h.code << "]\n"; break;
-    case exec_status::timeout: std::cerr << "[timed out: the server killed the command]\n"; break;
-    case exec_status::denied:
-    case exec_status::error: break;  // the body says why
+    case exec::exec_status::signal: std::cerr << "[killed by signal " << h.code << "]\n"; break;
+    case exec::exec_status::timeout: std::cerr << "[timed out: the server killed the command]\n"; break;
+    case exec::exec_status::denied:
+    case exec::exec_status::error: break;  // the body says why
     }
 }
 
-response_header run_one(exec_connection& c, const std::string& line) {
+exec::response_header run_one(exec::exec_connection& c, const std::string& line) {
     // DENIED and ERROR bodies are messages, not output: they go to stderr.
-    const response_header h = c.run(line, std::cout, std::cerr);
+    const exec::response_header h = c.run(line, std::cout, std::cerr);
     explain(h);
     return h;
 }
 
-int interactive(exec_connection& c, const std::string& where) {
+int interactive(exec::exec_connection& c, const std::string& where) {
     std::cout << "connected to " << where << ". Type a command, ESC to quit.\n";
     for (std::string line;;) {
         std::cout << "-> " << std::flush;
@@ -86,8 +86,8 @@ int exec_client(const args& all) {
         return *done;
 
     asio::io_context io;
-    exec_connection c(io, host, port);
-    if (!token_file.empty()) c.authenticate(read_token_file(token_file));
+    exec::exec_connection c(io, host, port);
+    if (!token_file.empty()) c.authenticate(exec::read_token_file(token_file));
     if (command.empty()) return interactive(c, host + ":" + port);
     std::string line;
     for (const auto& w : command) line += (line.empty() ? "" : " ") + w;

@@ -47,7 +47,7 @@ public:
     progress_bar(const progress_bar&) = delete;
     progress_bar& operator=(const progress_bar&) = delete;
 
-    files_client::progress callback() {
+    files::files_client::progress callback() {
         if (!enabled_) return {};
         return [this](std::uint64_t done, std::uint64_t total) { draw(done, total); };
     }
@@ -116,8 +116,8 @@ private:
 };
 
 // --digest: the checksum both ends compute; xxh128 unless told otherwise.
-digest_kind digest_option(const std::string& word) {
-    const auto kind = parse_digest_name(word);
+files::digest_kind digest_option(const std::string& word) {
+    const auto kind = files::parse_digest_name(word);
     if (!kind) throw usage_error("--digest must be xxh128 or sha256, not '" + word + "'");
     return *kind;
 }
@@ -145,21 +145,21 @@ int put_client(const args& a) {
                           options, vm, &positional))
         return *done;
     parse_number(port, 1, 65535, "--port");
-    const digest_kind kind = digest_option(digest);
+    const files::digest_kind kind = digest_option(digest);
     if (name.empty()) name = std::filesystem::path(file).filename().string();
-    if (auto problem = file_name_problem(name); !problem.empty())
+    if (auto problem = files::file_name_problem(name); !problem.empty())
         throw usage_error("cannot store as '" + name + "': " + problem + " (choose a name with --name)");
 
     asio::io_context io;
-    files_client client(connect_tcp(io, host, port));
+    files::files_client client(connect_tcp(io, host, port));
     client.use_digest(kind);
-    transfer_result result;
+    files::transfer_result result;
     {
         progress_bar bar(name);
         result = client.put(file, name, bar.callback());
     }
     std::cout << "stored '" << name << "' on " << host << ":" << port << ": " << result.size << " bytes, "
-              << digest_name(result.kind) << " " << result.digest << std::endl;
+              << files::digest_name(result.kind) << " " << result.digest << std::endl;
     return 0;
 }
 
@@ -184,17 +184,17 @@ int get_client(const args& a) {
                           options, vm, &positional))
         return *done;
     parse_number(port, 1, 65535, "--port");
-    const digest_kind kind = digest_option(digest);
-    if (auto problem = file_name_problem(name); !problem.empty())
+    const files::digest_kind kind = digest_option(digest);
+    if (auto problem = files::file_name_problem(name); !problem.empty())
         throw usage_error("'" + name + "' cannot be a stored name: " + problem);
     if (output.empty()) output = name;
     const bool to_stdout = output == "-";
     if (!to_stdout && std::filesystem::is_directory(output)) output = (std::filesystem::path(output) / name).string();
 
     asio::io_context io;
-    files_client client(connect_tcp(io, host, port));
+    files::files_client client(connect_tcp(io, host, port));
     client.use_digest(kind);
-    transfer_result result;
+    files::transfer_result result;
     {
         progress_bar bar(name);
         if (to_stdout) {
@@ -206,7 +206,7 @@ int get_client(const args& a) {
         }
     }
     (to_stdout ? std::cerr : std::cout) << "saved '" << name << "' " << (to_stdout ? "to standard output" : "as " + output)
-                                        << ": " << result.size << " bytes, " << digest_name(result.kind) << " "
+                                        << ": " << result.size << " bytes, " << files::digest_name(result.kind) << " "
                                         << result.digest << std::endl;
     return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <netkit/endpoint.hpp>
 #include <netkit/exec/exec_service.hpp>
+#include <netkit/exec/exec_session.hpp>
 #include <netkit/exec/exposure.hpp>
 #include <netkit/exec/token.hpp>
 
@@ -11,7 +12,7 @@ namespace netkit::cli {
 int serve_exec(const args& a) {
     server_settings s;
     std::uint16_t port = 20000;
-    exec_options o;
+    exec::exec_options o;
     std::vector<std::string> allow;
     std::string token_file;
     double timeout = 10.0;
@@ -19,7 +20,7 @@ int serve_exec(const args& a) {
     std::uint64_t memory_mib = o.run.max_address_space >> 20;
     std::uint64_t file_mib = o.run.max_file_size >> 20;
     std::string default_names;
-    for (const auto& n : allow_list::default_entries()) default_names += (default_names.empty() ? "" : " ") + n;
+    for (const auto& n : exec::allow_list::default_entries()) default_names += (default_names.empty() ? "" : " ") + n;
     po::options_description options("options");
     options.add_options()
         ("port", po::value(&port)->default_value(port), "port to listen on (0: any free port)")
@@ -70,14 +71,14 @@ int serve_exec(const args& a) {
     } catch (const std::invalid_argument& e) {
         throw usage_error(std::string("--bind: ") + e.what());
     }
-    if (auto problem = exposure_problem(bind_address, !token_file.empty())) throw usage_error(*problem);
-    if (!token_file.empty()) o.token = read_token_file(token_file);
+    if (auto problem = exec::exposure_problem(bind_address, !token_file.empty())) throw usage_error(*problem);
+    if (!token_file.empty()) o.token = exec::read_token_file(token_file);
     if (!allow.empty()) o.allow = allow;
 
     logger log(parse_level(s.log_level));
-    std::shared_ptr<exec_service> service;
+    std::shared_ptr<exec::exec_service> service;
     try {
-        service = std::make_shared<exec_service>(o, log);
+        service = std::make_shared<exec::exec_service>(o, log);
     } catch (const std::runtime_error& e) {
         if (std::string_view(e.what()).starts_with("--run-as")) throw usage_error(e.what());
         throw;
@@ -90,8 +91,7 @@ int serve_exec(const args& a) {
         log.info("allowed programs: ", service->allowed().names());
     if (service->options().run.user) log.info("commands run as ", o.run_as);
     server_host host(log);
-    host.add_tcp(listener(s, port, "exec"),
-                 exec_service::session_factory(service));
+    host.add_tcp(listener(s, port, "exec"), exec::exec_session_factory(service));
     return run_host(host, s);
 }
 

@@ -3,6 +3,7 @@
 
 #include <netkit/endpoint.hpp>
 #include <netkit/files/files_service.hpp>
+#include <netkit/files/files_session.hpp>
 
 #include <cctype>
 #include <csignal>
@@ -80,16 +81,15 @@ int serve_files(const args& a) {
     // With a file size limit (ulimit -f) a write past it raises SIGXFSZ, which would end the
     // server; ignored, the write fails with EFBIG and only that upload is refused.
     std::signal(SIGXFSZ, SIG_IGN);
-    files_service service({.dir = dir,
-                           .max_file_size = max_file_size,
-                           .max_in_flight = in_flight_limit,
-                           .min_free = free_margin,
-                           .login_timeout = login_timeout,
-                           .idle_timeout = idle_timeout},
-                          log);
+    files::files_service service({.dir = dir,
+                                  .max_file_size = max_file_size,
+                                  .max_in_flight = in_flight_limit,
+                                  .min_free = free_margin,
+                                  .login_timeout = login_timeout,
+                                  .idle_timeout = idle_timeout},
+                                 log);
     server_host host(log);
-    host.add_tcp(listener(s, port),
-                 service.session_factory());
+    host.add_tcp(listener(s, port), files::files_session_factory(service));
     if (!parse_address(s.bind).is_loopback())
         log.warn("listening on ", s.bind, " without authentication: anyone who can connect can read and replace the files in ",
                  dir);

@@ -18,19 +18,19 @@ using tcp = asio::ip::tcp;
 using asio::use_awaitable;
 
 // 4 - Elaborazione di una Risposta: the lesson's subprocess.run(shell=True), made safe.
-asio::awaitable<std::string> run(const std::string& command, const netkit::allow_list& allowed) {
-    const auto split = netkit::split_command_line(command);  // no pipes, `;`, `$VAR` or `>`
+asio::awaitable<std::string> run(const std::string& command, const netkit::exec::allow_list& allowed) {
+    const auto split = netkit::exec::split_command_line(command);  // no pipes, `;`, `$VAR` or `>`
     if (!split.ok()) co_return "error: " + split.error + "\n";
     if (split.words.empty()) co_return "error: empty command\n";
     const auto* program = allowed.find(split.words[0]);
     if (program == nullptr)
         co_return "'" + split.words[0] + "' is not an allowed program (allowed: " + allowed.names() + ")\n";
     const std::vector<std::string> arguments(split.words.begin() + 1, split.words.end());
-    if (auto refused = netkit::allow_list::argument_problem(*program, arguments)) co_return *refused + "\n";
-    netkit::run_options limits;  // 10 s, 1 MiB of output, memory and CPU limits, PATH=/usr/bin:/bin
-    auto result = co_await netkit::run_command(program->path, split.words, limits);
-    if (result.end == netkit::run_end::failed) co_return "error: " + result.error + "\n";
-    if (result.end == netkit::run_end::timed_out) result.output += "[stopped after 10 s]\n";
+    if (auto refused = netkit::exec::allow_list::argument_problem(*program, arguments)) co_return *refused + "\n";
+    netkit::exec::run_options limits;  // 10 s, 1 MiB of output, memory and CPU limits, PATH=/usr/bin:/bin
+    auto result = co_await netkit::exec::run_command(program->path, split.words, limits);
+    if (result.end == netkit::exec::run_end::failed) co_return "error: " + result.error + "\n";
+    if (result.end == netkit::exec::run_end::timed_out) result.output += "[stopped after 10 s]\n";
     if (result.truncated) result.output += "[output cut at 1 MiB]\n";
     // The lesson would send nothing for a silent command, and its client would wait forever.
     if (result.output.empty()) result.output = "[no output]\n";
@@ -39,7 +39,7 @@ asio::awaitable<std::string> run(const std::string& command, const netkit::allow
 
 // The lesson's ricevi_comandi(conn): recv a command, run it, send back the output, until the
 // client leaves.
-asio::awaitable<void> ricevi_comandi(tcp::socket conn, const netkit::allow_list& allowed) {
+asio::awaitable<void> ricevi_comandi(tcp::socket conn, const netkit::exec::allow_list& allowed) {
     const std::string client = netkit::to_string(conn.remote_endpoint());
     const auto no_throw = asio::as_tuple(use_awaitable);  // an error ends the loop, not the server
     char request[4096];
@@ -59,7 +59,7 @@ asio::awaitable<void> ricevi_comandi(tcp::socket conn, const netkit::allow_list&
 }
 
 // Steps 3 and 4: listen, then accept clients; each one is served by its own ricevi_comandi.
-asio::awaitable<void> accept_clients(tcp::acceptor& s, const netkit::allow_list& allowed) {
+asio::awaitable<void> accept_clients(tcp::acceptor& s, const netkit::exec::allow_list& allowed) {
     for (;;) {
         tcp::socket conn = co_await s.async_accept(use_awaitable);  // 4 - Accettazione del Client
         std::cout << "Connessione Server - Client Stabilita: " << netkit::to_string(conn.remote_endpoint())
@@ -73,8 +73,8 @@ int main(int argc, char* argv[]) try {
     const auto args = lesson::parse_host_port(argc, argv, usage, "127.0.0.1", "20000");
     const tcp::endpoint where(lesson::server_address(args, usage), args.port);
     // date echo hostname uname uptime whoami, each with the few arguments it may take.
-    const netkit::allow_list allowed(netkit::allow_list::default_entries());
-    if (netkit::exposure_problem(where.address(), false))
+    const netkit::exec::allow_list allowed(netkit::exec::allow_list::default_entries());
+    if (netkit::exec::exposure_problem(where.address(), false))
         std::cerr << "WARNING: listening on " << args.host << ": anyone who can reach this port can run "
                   << allowed.names() << "\n";
 

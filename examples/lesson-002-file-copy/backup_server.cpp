@@ -3,6 +3,7 @@
 #include "../lesson_args.hpp"
 
 #include <netkit/files/files_service.hpp>
+#include <netkit/files/files_session.hpp>
 #include <netkit/server_host.hpp>
 
 #include <iostream>
@@ -15,9 +16,9 @@ int main(int argc, char** argv) try {
     const std::string dir = argc > 3 ? argv[3] : "backup";
 
     netkit::logger log;
-    netkit::files_service backup({.dir = dir}, log);  // PUT name size -> OK -> bytes -> DONE sha256
+    netkit::files::files_service backup({.dir = dir}, log);  // PUT name size -> OK -> bytes -> DONE sha256
     netkit::server_host host(log);
-    host.add_tcp({.bind_address = args.host, .port = args.port}, backup.session_factory());
+    host.add_tcp({.bind_address = args.host, .port = args.port}, netkit::files::files_session_factory(backup));
     std::cout << "backing up into " << dir << "/" << std::endl;
     return host.run(1, std::chrono::seconds(2), std::cout);  // until Ctrl-C
 } catch (const std::exception& e) {  // the port already in use, or DIR unusable

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
         netkit::asio::io_context io;
         tcp::socket socket(io);
         netkit::asio::connect(socket, tcp::resolver(io).resolve(host, port));
-        netkit::files_client client(std::move(socket));
+        netkit::files::files_client client(std::move(socket));
         client.trace(&std::cout);  // show the protocol: name, ack, bytes, checksum
         const auto copied = client.put(file, std::filesystem::path(file).filename().string());
         std::cout << "copied " << file << " (" << copied.size << " bytes), checksum verified\n";

@@ -4,6 +4,7 @@
 
 #include <netkit/asio.hpp>
 
+#include <chrono>
 #include <memory>
 
 namespace netkit {
@@ -30,6 +31,11 @@ public:
 protected:
     // Default: stop receiving, so run() sees the end of the stream and finishes what it has.
     virtual void on_stop_requested();
+
+    // Ends the connection without losing the last answer: closing a socket with unread input makes
+    // the kernel send RST, which can destroy data the peer has not read yet. So this ends the
+    // sending side, reads and drops what still comes (at most 1 MiB, until `deadline`), then closes.
+    asio::awaitable<void> drain_and_close(std::chrono::steady_clock::duration deadline = std::chrono::seconds(1));
 
     tcp::socket socket_;
     tcp::endpoint remote_;  // kept for log records after the socket is closed

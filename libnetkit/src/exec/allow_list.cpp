@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-namespace netkit {
+namespace netkit::exec {
 
 namespace {
 
@@ -104,4 +104,4 @@ std::string allow_list::names() const {
     return text;
 }
 
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace netkit {
+namespace netkit::exec {
 
 namespace {
 asio::ip::address key_of(const asio::ip::address& a) {
@@ -43,4 +43,4 @@ std::size_t auth_throttle::size() const {
     return next_.size();
 }
 
-}  // namespace netkit
+}  // namespace netkit::exec

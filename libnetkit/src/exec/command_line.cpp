@@ -1,6 +1,6 @@
 #include <netkit/exec/command_line.hpp>
 
-namespace netkit {
+namespace netkit::exec {
 
 split_result split_command_line(std::string_view line) {
     split_result result;
@@ -62,4 +62,4 @@ split_result split_command_line(std::string_view line) {
     return result;
 }
 
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -5,7 +5,7 @@
 #include <array>
 #include <stdexcept>
 
-namespace netkit {
+namespace netkit::exec {
 
 namespace {
 
@@ -15,17 +15,14 @@ constexpr std::size_t max_server_line = 256;
 }  // namespace
 
 exec_connection::exec_connection(asio::io_context& io, const std::string& host, const std::string& port)
-    : where_(host + ":" + port), socket_(connect_tcp(io, host, port)) {}
+    : where_(host + ":" + port), socket_(connect_tcp(io, host, port)), lines_(max_server_line) {}
 
 std::string exec_connection::read_line() {
     boost::system::error_code ec;
-    const std::size_t n =
-        asio::read_until(socket_, asio::dynamic_buffer(pending_, max_server_line), '\n', ec);
+    std::string line = lines_.read(socket_, ec);
     if (ec == asio::error::eof) throw std::runtime_error(where_ + " closed the connection");
-    if (ec == asio::error::not_found) throw std::runtime_error(where_ + " does not speak the command protocol");
+    if (ec == asio::error::message_size) throw std::runtime_error(where_ + " does not speak the command protocol");
     if (ec) throw std::runtime_error("connection to " + where_ + " lost: " + ec.message());
-    std::string line = pending_.substr(0, n - 1);
-    pending_.erase(0, n);
     return line;
 }
 
@@ -51,9 +48,10 @@ response_header exec_connection::run(std::string_view line, std::ostream& output
     const bool is_message = header->status == exec_status::denied || header->status == exec_status::error;
     std::ostream& out = is_message ? messages : output;
     std::size_t left = header->length;
-    const std::size_t buffered = std::min(left, pending_.size());
-    out.write(pending_.data(), static_cast<std::streamsize>(buffered));
-    pending_.erase(0, buffered);
+    const std::string_view early = lines_.buffered();  // body bytes that came with the header
+    const std::size_t buffered = std::min(left, early.size());
+    out.write(early.data(), static_cast<std::streamsize>(buffered));
+    lines_.discard(buffered);
     left -= buffered;
     std::array<char, 64 * 1024> chunk;
     while (left > 0) {
@@ -66,4 +64,4 @@ response_header exec_connection::run(std::string_view line, std::ostream& output
     return *header;
 }
 
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -1,14 +1,12 @@
 #include <netkit/exec/exec_service.hpp>
 
-#include <netkit/exec/exec_session.hpp>
-
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <stdexcept>
 
-namespace netkit {
+namespace netkit::exec {
 
 namespace {
 const exec_options& checked(const exec_options& options) {
@@ -40,8 +38,4 @@ exec_service::exec_service(exec_options options, logger& log)
       throttle_(options_.refusal_delay),
       log_(log) {}
 
-tcp_server::session_factory exec_service::session_factory(std::shared_ptr<exec_service> service) {
-    return [service](tcp::socket socket) { return std::make_shared<exec_session>(std::move(socket), service); };
-}
-
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -13,14 +13,17 @@
 #include <array>
 #include <chrono>
 
-namespace netkit {
+namespace netkit::exec {
 
 namespace {
 constexpr std::string_view auth_prefix = "AUTH ";
 }
 
 exec_session::exec_session(tcp::socket socket, std::shared_ptr<exec_service> service)
-    : tcp_session(std::move(socket)), service_(std::move(service)) {}
+    : tcp_session(std::move(socket)),
+      service_(std::move(service)),
+      // A last request the peer ended with EOF instead of "\n" still counts.
+      lines_(service_->options().max_line, line_reader::unterminated::line) {}
 
 asio::awaitable<void> exec_session::run() {
     using namespace asio::experimental::awaitable_operators;
@@ -30,7 +33,7 @@ asio::awaitable<void> exec_session::run() {
         asio::steady_timer deadline(socket_.get_executor(), service_->options().login_timeout);
         const auto done = co_await (authenticate() || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
         if (done.index() == 1) {
-            service_->log().warn("exec: ", to_string(remote_), " did not log in within ",
+            service_->log().warn("exec: ", netkit::to_string(remote_), " did not log in within ",
                                  service_->options().login_timeout.count(), " ms; closing");
             boost::system::error_code ignored;
             socket_.close(ignored);
@@ -39,21 +42,20 @@ asio::awaitable<void> exec_session::run() {
         if (!std::get<0>(done)) co_return;
     }
     for (;;) {
-        std::string line;
-        const line_status got = co_await read_line(line);
-        if (got == line_status::end) break;
-        if (got == line_status::too_long) {
+        auto [ec, line] = co_await lines_.async_read(socket_);
+        if (ec == asio::error::message_size) {
             // The rest of that line is still on its way: we could not tell where the next request
             // starts, so we answer and close rather than guess.
             co_await send(refusal(exec_status::error, "request line longer than " +
                                                           std::to_string(service_->options().max_line) +
                                                           " bytes; closing the connection"));
-            co_await close_after_draining();
+            co_await drain_and_close();
             co_return;
         }
+        if (ec) break;
         const auto done = co_await (handle(line) || cancel_when_peer_gone());
         if (peer_gone_) {
-            service_->log().info("exec: ", to_string(remote_), " went away; its request was cancelled");
+            service_->log().info("exec: ", netkit::to_string(remote_), " went away; its request was cancelled");
             co_return;
         }
         if (!co_await send(std::get<0>(done))) co_return;
@@ -70,30 +72,12 @@ void exec_session::on_stop_requested() {
     control_.cancel();
 }
 
-// One line without its "\n" (and without a "\r" before it, for telnet and `nc -C`). A last line
-// that the peer ended with EOF instead of "\n" still counts.
-asio::awaitable<exec_session::line_status> exec_session::read_line(std::string& line) {
-    const std::size_t limit = service_->options().max_line + 1;  // room for the "\n"
-    auto [ec, n] = co_await asio::async_read_until(socket_, asio::dynamic_buffer(input_, limit), '\n',
-                                                   asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::not_found) co_return line_status::too_long;
-    if (ec) {
-        if (input_.empty() || ec != asio::error::eof) co_return line_status::end;
-        n = input_.size();
-    }
-    line.assign(input_, 0, n);
-    input_.erase(0, n);
-    if (!line.empty() && line.back() == '\n') line.pop_back();
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    co_return line_status::ok;
-}
-
 asio::awaitable<bool> exec_session::authenticate() {
-    std::string line;
-    const line_status got = co_await read_line(line);
-    if (got == line_status::end) co_return false;
+    auto [ec, line] = co_await lines_.async_read(socket_);
+    const bool too_long = ec == asio::error::message_size;
+    if (ec && !too_long) co_return false;
     std::string_view problem;
-    if (got == line_status::too_long || !line.starts_with(auth_prefix))
+    if (too_long || !line.starts_with(auth_prefix))
         problem = "expected AUTH <token> as the first line";
     else if (!token_equals(*service_->options().token, std::string_view(line).substr(auth_prefix.size())))
         problem = "wrong token";
@@ -105,32 +89,12 @@ asio::awaitable<bool> exec_session::authenticate() {
         co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     const std::string answer = problem.empty() ? "OK\n" : "ERR " + std::string(problem) + "\n";
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(answer), asio::as_tuple(asio::use_awaitable));
-    if (problem.empty()) co_return !ec;
-    service_->log().warn("exec: ", to_string(remote_), " refused: ", problem);
-    co_await close_after_draining();
+    auto [write_error, n] =
+        co_await asio::async_write(socket_, asio::buffer(answer), asio::as_tuple(asio::use_awaitable));
+    if (problem.empty()) co_return !write_error;
+    service_->log().warn("exec: ", netkit::to_string(remote_), " refused: ", problem);
+    co_await drain_and_close();
     co_return false;
-}
-
-// Closing a socket with unread input makes the kernel send RST, which can destroy our last answer
-// before the peer reads it. So: end our side, read and drop what still comes (bounded in bytes
-// and time), then close.
-asio::awaitable<void> exec_session::close_after_draining() {
-    using namespace asio::experimental::awaitable_operators;
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    asio::steady_timer deadline(socket_.get_executor(), std::chrono::seconds(1));
-    co_await (discard_input(1024 * 1024) || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
-    socket_.close(ignored);
-}
-
-asio::awaitable<void> exec_session::discard_input(std::size_t limit) {
-    std::array<char, 4096> chunk;
-    for (std::size_t total = 0; total < limit;) {
-        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
-        if (ec) co_return;
-        total += n;
-    }
 }
 
 // Runs beside a request: when the connection is gone (reset by the peer, e.g. closed with our
@@ -176,14 +140,14 @@ asio::awaitable<exec_session::response> exec_session::handle(const std::string& 
         if (split.words.empty()) co_return refusal(exec_status::error, "empty command");
         const allow_list::entry* allowed = service_->allowed().find(split.words.front());
         if (!allowed) {
-            service_->log().info("exec: ", to_string(remote_), " denied '", split.words.front(), "'");
+            service_->log().info("exec: ", netkit::to_string(remote_), " denied '", split.words.front(), "'");
             co_return refusal(exec_status::denied, "'" + split.words.front() +
                                                        "' is not an allowed program (allowed: " +
                                                        service_->allowed().names() + ")");
         }
         const std::vector<std::string> args(split.words.begin() + 1, split.words.end());
         if (auto problem = allow_list::argument_problem(*allowed, args)) {
-            service_->log().info("exec: ", to_string(remote_), " denied: ", *problem);
+            service_->log().info("exec: ", netkit::to_string(remote_), " denied: ", *problem);
             co_return refusal(exec_status::denied, *problem);
         }
         program = allowed->path;
@@ -193,7 +157,7 @@ asio::awaitable<exec_session::response> exec_session::handle(const std::string& 
     process_slots::permit slot = co_await service_->slots().acquire(waiting_);
     if (!slot || stopping_ || control_.cancelled())
         co_return refusal(exec_status::error, "the server is shutting down");
-    service_->log().debug("exec: ", to_string(remote_), " runs ", program);
+    service_->log().debug("exec: ", netkit::to_string(remote_), " runs ", program);
     run_result run = co_await run_command(program, argv, options.run, &control_);
     slot.reset();
 
@@ -224,4 +188,8 @@ asio::awaitable<bool> exec_session::send(const response& r) {
     co_return !ec;
 }
 
-}  // namespace netkit
+tcp_server::session_factory exec_session_factory(std::shared_ptr<exec_service> service) {
+    return [service](tcp::socket socket) { return std::make_shared<exec_session>(std::move(socket), service); };
+}
+
+}  // namespace netkit::exec

@@ -1,6 +1,6 @@
 #include <netkit/exec/exposure.hpp>
 
-namespace netkit {
+namespace netkit::exec {
 
 bool is_loopback(const asio::ip::address& address) {
     if (address.is_v4()) return address.to_v4().is_loopback();
@@ -16,4 +16,4 @@ std::optional<std::string> exposure_problem(const asio::ip::address& bind, bool 
            "Give --token-file FILE, or bind to 127.0.0.1 or ::1 to stay local.";
 }
 
-}  // namespace netkit
+}  // namespace netkit::exec

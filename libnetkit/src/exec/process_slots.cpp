@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-namespace netkit {
+namespace netkit::exec {
 
 // A waiter sleeps on a timer that never expires; release() or abandon() cancels it. The flags say
 // which of the two happened.
@@ -85,4 +85,4 @@ std::size_t process_slots::waiting() const {
     return queue_.size();
 }
 
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-namespace netkit {
+namespace netkit::exec {
 
 std::string_view to_string(exec_status status) {
     switch (status) {
@@ -69,4 +69,4 @@ int client_exit_code(const response_header& h) {
     return 125;
 }
 
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -30,7 +30,7 @@
 #include <memory>
 #include <system_error>
 
-namespace netkit {
+namespace netkit::exec {
 
 namespace {
 
@@ -393,4 +393,4 @@ asio::awaitable<run_result> run_command(const std::string& program, const std::v
     co_return result;
 }
 
-}  // namespace netkit
+}  // namespace netkit::exec

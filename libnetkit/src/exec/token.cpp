@@ -9,7 +9,7 @@
 #include <fstream>
 #include <stdexcept>
 
-namespace netkit {
+namespace netkit::exec {
 
 std::string read_token_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -37,4 +37,4 @@ bool token_equals(std::string_view expected, std::string_view given) {
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -10,7 +10,7 @@
 #include <system_error>
 #include <vector>
 
-namespace netkit {
+namespace netkit::files {
 
 struct digest::engine {
     virtual ~engine() = default;
@@ -98,4 +98,4 @@ std::string digest_of_file(digest_kind kind, int fd, std::uint64_t size, const s
     return d.hex_digest();
 }
 
-}  // namespace netkit
+}  // namespace netkit::files

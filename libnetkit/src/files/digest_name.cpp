@@ -2,7 +2,7 @@
 // its fuzz target) needs neither OpenSSL nor xxHash.
 #include <netkit/files/digest.hpp>
 
-namespace netkit {
+namespace netkit::files {
 
 std::string_view digest_name(digest_kind kind) { return kind == digest_kind::xxh128 ? "xxh128" : "sha256"; }
 
@@ -12,4 +12,4 @@ std::optional<digest_kind> parse_digest_name(std::string_view word) {
     return std::nullopt;
 }
 
-}  // namespace netkit
+}  // namespace netkit::files

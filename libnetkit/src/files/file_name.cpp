@@ -1,6 +1,6 @@
 #include <netkit/files/file_name.hpp>
 
-namespace netkit {
+namespace netkit::files {
 
 std::string file_name_problem(std::string_view name) {
     if (name.empty()) return "empty name";
@@ -16,4 +16,4 @@ std::string file_name_problem(std::string_view name) {
     return {};
 }
 
-}  // namespace netkit
+}  // namespace netkit::files

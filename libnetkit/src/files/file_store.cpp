@@ -17,7 +17,7 @@
 #include <memory>
 #include <system_error>
 
-namespace netkit {
+namespace netkit::files {
 
 namespace {
 
@@ -160,4 +160,4 @@ std::size_t file_store::remove_stale_uploads() {
     return removed;
 }
 
-}  // namespace netkit
+}  // namespace netkit::files

@@ -3,6 +3,7 @@
 #include <netkit/files/error.hpp>
 #include <netkit/files/request.hpp>
 #include <netkit/files/unique_fd.hpp>
+#include <netkit/write_fd.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,7 +15,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace netkit {
+namespace netkit::files {
 
 namespace {
 
@@ -28,16 +29,6 @@ std::string printable(std::string_view text) {
     return out;
 }
 
-void write_all(int fd, const char* data, std::size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw std::runtime_error(std::string("cannot write the copy: ") + std::strerror(errno));
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-}
-
 std::uint64_t byte_count(std::string_view text, const std::string& reply) {
     const auto value = parse_byte_count(text);
     if (!value) throw files_error("unexpected reply from the server: '" + printable(reply) + "'");
@@ -46,7 +37,7 @@ std::uint64_t byte_count(std::string_view text, const std::string& reply) {
 
 }  // namespace
 
-files_client::files_client(tcp::socket socket) : socket_(std::move(socket)) {}
+files_client::files_client(tcp::socket socket) : socket_(std::move(socket)), lines_(max_reply_line) {}
 
 void files_client::send_line(const std::string& line) {
     if (trace_) *trace_ << "-> " << printable(line) << std::endl;
@@ -58,13 +49,10 @@ void files_client::send_line(const std::string& line) {
 
 std::string files_client::read_line() {
     boost::system::error_code ec;
-    const std::size_t n = asio::read_until(socket_, asio::dynamic_buffer(inbox_, max_reply_line), '\n', ec);
-    if (ec == asio::error::not_found) throw std::runtime_error("the server sent a line longer than 4096 bytes");
+    std::string line = lines_.read(socket_, ec);
+    if (ec == asio::error::message_size) throw std::runtime_error("the server sent a line longer than 4096 bytes");
     if (ec == asio::error::eof) throw std::runtime_error("the server closed the connection");
     if (ec) throw std::runtime_error("connection to the server lost: " + ec.message());
-    std::string line = inbox_.substr(0, n - 1);
-    inbox_.erase(0, n);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
     if (trace_) *trace_ << "<- " << printable(line) << std::endl;
     return line;
 }
@@ -106,7 +94,7 @@ transfer_result files_client::put(const std::filesystem::path& path, const std::
         sent += static_cast<std::uint64_t>(n);
         if (report) report(sent, size);
         // A server that cannot store the file says so at once: stop sending then.
-        if (sent < size && (!inbox_.empty() || socket_.available(ec) > 0)) refused(read_line());
+        if (sent < size && (!lines_.buffered().empty() || socket_.available(ec) > 0)) refused(read_line());
     }
     if (trace_) *trace_ << "-> (" << size << " bytes of " << path.string() << ")" << std::endl;
 
@@ -130,10 +118,10 @@ transfer_result files_client::get(const std::string& name, int out, const progre
     while (received < size) {
         const char* data = nullptr;
         std::size_t n = 0;
-        const bool early = !inbox_.empty();  // bytes that came with the OK line
-        if (early) {
-            data = inbox_.data();
-            n = static_cast<std::size_t>(std::min<std::uint64_t>(inbox_.size(), size - received));
+        const std::string_view early = lines_.buffered();  // bytes that came with the OK line
+        if (!early.empty()) {
+            data = early.data();
+            n = static_cast<std::size_t>(std::min<std::uint64_t>(early.size(), size - received));
         } else {
             if (chunk.empty()) chunk.resize(chunk_size);
             boost::system::error_code ec;
@@ -145,8 +133,9 @@ transfer_result files_client::get(const std::string& name, int out, const progre
             data = chunk.data();
         }
         hash.update(std::span<const char>(data, n));
-        write_all(out, data, n);
-        if (early) inbox_.erase(0, n);
+        if (!write_fd(out, {data, n}))
+            throw std::runtime_error(std::string("cannot write the copy: ") + std::strerror(errno));
+        if (!early.empty()) lines_.discard(n);
         received += n;
         if (report) report(received, size);
     }
@@ -176,4 +165,4 @@ std::vector<stored_file> files_client::list() {
     return files;
 }
 
-}  // namespace netkit
+}  // namespace netkit::files

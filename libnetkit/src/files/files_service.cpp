@@ -1,10 +1,8 @@
 #include <netkit/files/files_service.hpp>
 
-#include <netkit/files/files_session.hpp>
-
 #include <algorithm>
 
-namespace netkit {
+namespace netkit::files {
 
 files_service::files_service(files_options options, logger& log)
     : options_(std::move(options)),
@@ -17,8 +15,4 @@ files_service::files_service(files_options options, logger& log)
 
 files_service::~files_service() { disk_.join(); }
 
-tcp_server::session_factory files_service::session_factory() {
-    return [this](tcp::socket socket) { return std::make_shared<files_session>(std::move(socket), *this); };
-}
-
-}  // namespace netkit
+}  // namespace netkit::files

@@ -16,7 +16,7 @@
 #include <optional>
 #include <vector>
 
-namespace netkit {
+namespace netkit::files {
 
 namespace {
 
@@ -127,19 +127,16 @@ asio::awaitable<void> files_session::watchdog() {
 asio::awaitable<void> files_session::serve() {
     try {
         for (;;) {
-            auto [ec, n] = co_await asio::async_read_until(
-                socket_, asio::dynamic_buffer(inbox_, max_request_line), '\n', as_tuple(use_awaitable));
-            if (ec == asio::error::not_found) {
+            auto [ec, line] = co_await lines_.async_read(socket_);
+            if (ec == asio::error::message_size) {
                 // No way to find where the next request starts: answer and close.
                 if (co_await send("ERR request line longer than " + std::to_string(max_request_line) + " bytes\n"))
-                    co_await close_gently();
+                    co_await drain_and_close();
                 co_return;
             }
             if (ec) co_return;  // end of stream, reset, or a stop request between requests
             touch();
             seen_request_ = true;
-            const std::string line = inbox_.substr(0, n - 1);
-            inbox_.erase(0, n);
 
             std::optional<files_request> request;
             std::string refusal;
@@ -167,21 +164,6 @@ asio::awaitable<void> files_session::serve() {
             service_.log().warn(to_string(remote_), ": session failed: ", e.what());
     } catch (const std::exception& e) {
         service_.log().warn(to_string(remote_), ": session failed: ", e.what());
-    }
-}
-
-asio::awaitable<void> files_session::close_gently() {
-    // Closing with unread bytes makes the kernel send RST, and the peer may then lose the ERR
-    // line we just wrote. Finish sending, read what is still coming (bounded, and the watchdog
-    // bounds the time), then let run() close.
-    boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_send, ec);
-    char sink[4096];
-    for (std::size_t drained = 0; !ec && drained < (1U << 20);) {
-        std::size_t n = 0;
-        std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(sink), as_tuple(use_awaitable));
-        drained += n;
-        touch();
     }
 }
 
@@ -215,9 +197,9 @@ asio::awaitable<bool> files_session::put(const files_request& request) {
     std::uint64_t left = request.size;
     while (left > 0) {
         std::span<const char> chunk;
-        const bool early = !inbox_.empty();  // bytes that came together with the request line
-        if (early) {
-            chunk = {inbox_.data(), static_cast<std::size_t>(std::min<std::uint64_t>(inbox_.size(), left))};
+        const std::string_view early = lines_.buffered();  // bytes that came with the request line
+        if (!early.empty()) {
+            chunk = {early.data(), static_cast<std::size_t>(std::min<std::uint64_t>(early.size(), left))};
         } else {
             boost::system::error_code ec;
             if (buffer.empty()) {
@@ -249,7 +231,7 @@ asio::awaitable<bool> files_session::put(const files_request& request) {
             if (!failure.empty() && !co_await send("ERR " + failure + "\n")) co_return false;
         }
         left -= chunk.size();
-        if (early) inbox_.erase(0, chunk.size());
+        if (!early.empty()) lines_.discard(chunk.size());
     }
     if (!failure.empty()) {
         log.warn(peer, ": PUT ", quoted(request.name), " failed: ", failure);
@@ -357,4 +339,8 @@ asio::awaitable<bool> files_session::list() {
     co_return co_await send(std::move(reply));
 }
 
-}  // namespace netkit
+tcp_server::session_factory files_session_factory(files_service& service) {
+    return [&service](tcp::socket socket) { return std::make_shared<files_session>(std::move(socket), service); };
+}
+
+}  // namespace netkit::files

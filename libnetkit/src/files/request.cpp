@@ -6,7 +6,7 @@
 #include <charconv>
 #include <utility>
 
-namespace netkit {
+namespace netkit::files {
 
 namespace {
 
@@ -77,4 +77,4 @@ files_request parse_files_request(std::string_view line) {
     throw files_error("unknown request: expected PUT <name> <size>, GET <name> or LIST");
 }
 
-}  // namespace netkit
+}  // namespace netkit::files

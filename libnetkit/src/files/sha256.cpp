@@ -6,7 +6,7 @@
 
 #include <stdexcept>
 
-namespace netkit {
+namespace netkit::files {
 
 struct sha256::context {
     EVP_MD_CTX* md = EVP_MD_CTX_new();
@@ -57,4 +57,4 @@ std::string sha256_of_file(int fd, std::uint64_t size, const std::atomic<bool>* 
     return digest_of_file(digest_kind::sha256, fd, size, abandon);
 }
 
-}  // namespace netkit
+}  // namespace netkit::files

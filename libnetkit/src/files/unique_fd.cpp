@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-namespace netkit {
+namespace netkit::files {
 
 void unique_fd::reset(int fd) noexcept {
     // close(2) releases the descriptor even when it reports an error: never retry it.
@@ -10,4 +10,4 @@ void unique_fd::reset(int fd) noexcept {
     fd_ = fd;
 }
 
-}  // namespace netkit
+}  // namespace netkit::files

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace netkit {
+namespace netkit::files {
 
 namespace {
 std::string reason(int error) { return std::strerror(error); }
@@ -87,4 +87,4 @@ std::string upload::commit() {
     return hash_.hex_digest();
 }
 
-}  // namespace netkit
+}  // namespace netkit::files

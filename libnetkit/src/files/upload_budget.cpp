@@ -4,7 +4,7 @@
 
 #include <utility>
 
-namespace netkit {
+namespace netkit::files {
 
 upload_budget::upload_budget(std::uint64_t max_in_flight, std::uint64_t min_free)
     : max_in_flight_(max_in_flight), min_free_(min_free) {}
@@ -55,4 +55,4 @@ void upload_budget::give_back(std::uint64_t bytes) noexcept {
     in_flight_ -= bytes;
 }
 
-}  // namespace netkit
+}  // namespace netkit::files

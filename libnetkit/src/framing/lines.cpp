@@ -1,5 +1,7 @@
 #include <netkit/framing/lines.hpp>
 
+#include <algorithm>
+
 namespace netkit::framing {
 
 namespace {
@@ -40,6 +42,12 @@ std::optional<std::string_view> line_decoder::next() {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.size() > max_line_) throw error("line longer than " + std::to_string(max_line_) + " bytes");
     return line;
+}
+
+void line_decoder::discard(std::size_t n) {
+    n = std::min(n, buffered());
+    consumed_ += n;
+    scanned_ = scanned_ > n ? scanned_ - n : 0;
 }
 
 std::optional<std::string_view> line_decoder::finish() {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace netkit {
+namespace netkit::exec {
 
 class allow_list {
 public:
@@ -48,4 +48,4 @@ private:
     std::vector<entry> entries_;
 };
 
-}  // namespace netkit
+}  // namespace netkit::exec

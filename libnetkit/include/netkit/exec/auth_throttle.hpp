@@ -10,7 +10,7 @@
 #include <map>
 #include <mutex>
 
-namespace netkit {
+namespace netkit::exec {
 
 class auth_throttle {
 public:
@@ -35,4 +35,4 @@ private:
     std::map<asio::ip::address, clock::time_point> next_;  // earliest next answer per address
 };
 
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace netkit {
+namespace netkit::exec {
 
 struct split_result {
     std::vector<std::string> words;
@@ -20,4 +20,4 @@ struct split_result {
 // word) and '' is an empty word. Errors: an unterminated quote, a trailing backslash, a NUL byte.
 split_result split_command_line(std::string_view line);
 
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -3,12 +3,13 @@
 
 #include <netkit/asio.hpp>
 #include <netkit/exec/response_header.hpp>
+#include <netkit/line_reader.hpp>
 
 #include <ostream>
 #include <string>
 #include <string_view>
 
-namespace netkit {
+namespace netkit::exec {
 
 class exec_connection {
 public:
@@ -29,7 +30,7 @@ private:
 
     std::string where_;  // "HOST:PORT", for messages
     tcp::socket socket_;
-    std::string pending_;  // bytes received past the last line read
+    line_reader lines_;
 };
 
-}  // namespace netkit
+}  // namespace netkit::exec

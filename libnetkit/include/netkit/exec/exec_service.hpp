@@ -1,5 +1,5 @@
 // The command server of lesson 000, safe by default: what every connection shares (options, the
-// resolved allow list, the process slots) and the session factory for tcp_server.
+// resolved allow list, the process slots). exec_session.hpp has the session factory for tcp_server.
 #pragma once
 
 #include <netkit/exec/allow_list.hpp>
@@ -7,7 +7,6 @@
 #include <netkit/exec/process_slots.hpp>
 #include <netkit/exec/run_command.hpp>
 #include <netkit/log.hpp>
-#include <netkit/tcp_server.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -16,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace netkit {
+namespace netkit::exec {
 
 struct exec_options {
     // Programs and the arguments they take, as allow_list entries (`uname:-a,-r`).
@@ -48,9 +47,6 @@ public:
     auth_throttle& throttle() { return throttle_; }
     logger& log() { return log_; }
 
-    // For tcp_server: one exec_session per connection, sharing this service (kept alive by it).
-    static tcp_server::session_factory session_factory(std::shared_ptr<exec_service> service);
-
 private:
     exec_options options_;
     allow_list allowed_;
@@ -59,4 +55,4 @@ private:
     logger& log_;
 };
 
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -5,13 +5,15 @@
 #include <netkit/exec/process_slots.hpp>
 #include <netkit/exec/response_header.hpp>
 #include <netkit/exec/run_command.hpp>
+#include <netkit/line_reader.hpp>
+#include <netkit/tcp_server.hpp>
 #include <netkit/tcp_session.hpp>
 
 #include <memory>
 #include <optional>
 #include <string>
 
-namespace netkit {
+namespace netkit::exec {
 
 class exec_session : public tcp_session {
 public:
@@ -27,23 +29,21 @@ private:
         response_header header;
         std::string body;
     };
-    enum class line_status { ok, end, too_long };
-
-    asio::awaitable<line_status> read_line(std::string& line);
     asio::awaitable<bool> authenticate();
     asio::awaitable<response> handle(const std::string& line);
     asio::awaitable<response> cancel_when_peer_gone();
     asio::awaitable<bool> send(const response& r);
-    asio::awaitable<void> close_after_draining();
-    asio::awaitable<void> discard_input(std::size_t limit);
     static response refusal(exec_status status, std::string why);
 
     std::shared_ptr<exec_service> service_;
-    std::string input_;  // received bytes not yet consumed: the start of the next line(s)
+    line_reader lines_;
     std::shared_ptr<process_slots::ticket> waiting_;
     run_control control_;
     bool stopping_ = false;
     bool peer_gone_ = false;
 };
 
-}  // namespace netkit
+// For tcp_server: one exec_session per connection, sharing `service` (kept alive by them).
+tcp_server::session_factory exec_session_factory(std::shared_ptr<exec_service> service);
+
+}  // namespace netkit::exec

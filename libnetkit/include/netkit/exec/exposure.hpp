@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace netkit {
+namespace netkit::exec {
 
 // True for 127.0.0.0/8, ::1 and IPv4-mapped loopback (::ffff:127.x.y.z).
 bool is_loopback(const asio::ip::address& address);
@@ -15,4 +15,4 @@ bool is_loopback(const asio::ip::address& address);
 // (including 0.0.0.0 and ::) needs a token, or anyone who can reach it could run commands.
 std::optional<std::string> exposure_problem(const asio::ip::address& bind, bool has_token);
 
-}  // namespace netkit
+}  // namespace netkit::exec

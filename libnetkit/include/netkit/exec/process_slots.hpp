@@ -9,7 +9,7 @@
 #include <memory>
 #include <mutex>
 
-namespace netkit {
+namespace netkit::exec {
 
 class process_slots : public std::enable_shared_from_this<process_slots> {
 public:
@@ -52,4 +52,4 @@ private:
     std::deque<std::shared_ptr<ticket>> queue_;
 };
 
-}  // namespace netkit
+}  // namespace netkit::exec

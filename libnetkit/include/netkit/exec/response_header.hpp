@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace netkit {
+namespace netkit::exec {
 
 enum class exec_status {
     exit,     // code = the exit status
@@ -35,4 +35,4 @@ std::optional<response_header> parse_header(std::string_view line);
 // SIGNAL (as a shell reports it), 124 for TIMEOUT (as timeout(1)), 125 for ERROR, 126 for DENIED.
 int client_exit_code(const response_header& header);
 
-}  // namespace netkit
+}  // namespace netkit::exec

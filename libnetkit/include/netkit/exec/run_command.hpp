@@ -14,7 +14,7 @@
 #include <sys/types.h>
 #include <vector>
 
-namespace netkit {
+namespace netkit::exec {
 
 // Who a command runs as: setgroups({gid}), setgid(gid), setuid(uid), in that order.
 struct run_identity {
@@ -74,4 +74,4 @@ private:
 asio::awaitable<run_result> run_command(const std::string& program, const std::vector<std::string>& argv,
                                         const run_options& options, run_control* control = nullptr);
 
-}  // namespace netkit
+}  // namespace netkit::exec

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace netkit {
+namespace netkit::exec {
 
 // The first line of the file (a trailing "\n" or "\r\n" is not part of the token). Throws
 // std::runtime_error naming the file when it cannot be read or the token is empty.
@@ -14,4 +14,4 @@ std::string read_token_file(const std::string& path);
 // the matching prefix nor the token's length.
 bool token_equals(std::string_view expected, std::string_view given);
 
-}  // namespace netkit
+}  // namespace netkit::exec

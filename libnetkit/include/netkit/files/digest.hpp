@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace netkit {
+namespace netkit::files {
 
 enum class digest_kind { sha256, xxh128 };
 
@@ -48,4 +48,4 @@ private:
 // cannot be read, std::runtime_error if it is shorter than `size`.
 std::string digest_of_file(digest_kind kind, int fd, std::uint64_t size, const std::atomic<bool>* abandon = nullptr);
 
-}  // namespace netkit
+}  // namespace netkit::files

@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-namespace netkit {
+namespace netkit::files {
 
 // Thrown for a request the service refuses or cannot complete. The text goes on the wire, so it
 // names the file as the client did and never a server-side path.
@@ -11,4 +11,4 @@ struct files_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-}  // namespace netkit
+}  // namespace netkit::files

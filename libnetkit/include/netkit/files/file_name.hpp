@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace netkit {
+namespace netkit::files {
 
 inline constexpr std::size_t max_file_name_length = 255;  // bytes: NAME_MAX of Linux filesystems
 
@@ -15,4 +15,4 @@ inline constexpr std::size_t max_file_name_length = 255;  // bytes: NAME_MAX of 
 // "..", no leading '.' (hidden names are the service's own).
 std::string file_name_problem(std::string_view name);
 
-}  // namespace netkit
+}  // namespace netkit::files

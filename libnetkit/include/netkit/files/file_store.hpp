@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace netkit {
+namespace netkit::files {
 
 struct readable_file {
     unique_fd fd;
@@ -62,4 +62,4 @@ private:
     upload_budget budget_;
 };
 
-}  // namespace netkit
+}  // namespace netkit::files

@@ -6,6 +6,7 @@
 #include <netkit/asio.hpp>
 #include <netkit/files/digest.hpp>
 #include <netkit/files/stored_file.hpp>
+#include <netkit/line_reader.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -15,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace netkit {
+namespace netkit::files {
 
 struct transfer_result {
     std::uint64_t size = 0;
@@ -57,9 +58,9 @@ private:
     [[noreturn]] void refused(const std::string& reply);
 
     tcp::socket socket_;
-    std::string inbox_;
+    line_reader lines_;
     std::ostream* trace_ = nullptr;
     std::optional<digest_kind> digest_;
 };
 
-}  // namespace netkit
+}  // namespace netkit::files

@@ -5,7 +5,6 @@
 #include <netkit/asio.hpp>
 #include <netkit/files/file_store.hpp>
 #include <netkit/log.hpp>
-#include <netkit/tcp_server.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -13,7 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 
-namespace netkit {
+namespace netkit::files {
 
 struct files_options {
     std::filesystem::path dir = "netkit-files";   // created if missing
@@ -50,9 +49,6 @@ public:
     files_service(const files_service&) = delete;
     files_service& operator=(const files_service&) = delete;
 
-    // For tcp_server: one files_session per connection, each referring to this service.
-    tcp_server::session_factory session_factory();
-
     const files_options& options() const { return options_; }
     file_store& store() { return store_; }
     logger& log() { return log_; }
@@ -70,4 +66,4 @@ private:
     std::atomic<std::uint64_t> upload_buffer_bytes_{0};
 };
 
-}  // namespace netkit
+}  // namespace netkit::files

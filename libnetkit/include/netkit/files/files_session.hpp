@@ -4,13 +4,15 @@
 
 #include <netkit/files/files_service.hpp>
 #include <netkit/files/request.hpp>
+#include <netkit/line_reader.hpp>
+#include <netkit/tcp_server.hpp>
 #include <netkit/tcp_session.hpp>
 
 #include <chrono>
 #include <string>
 #include <vector>
 
-namespace netkit {
+namespace netkit::files {
 
 class files_session : public tcp_session {
 public:
@@ -30,12 +32,11 @@ private:
     asio::awaitable<bool> get(const files_request& request);
     asio::awaitable<bool> list();
     asio::awaitable<bool> send(std::string text);
-    asio::awaitable<void> close_gently();
     asio::awaitable<bool> send_file(int fd, std::uint64_t size, std::atomic<bool>& abandon);
     void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
     files_service& service_;
-    std::string inbox_;         // bytes read past the current request line
+    line_reader lines_{max_request_line};
     asio::steady_timer idle_timer_;
     std::chrono::steady_clock::time_point last_activity_;
     std::chrono::steady_clock::time_point connected_;
@@ -45,4 +46,8 @@ private:
     bool waiting_on_disk_ = false;  // the watchdog does not count time spent in fsync
 };
 
-}  // namespace netkit
+// For tcp_server: one files_session per connection, each referring to `service` (which must
+// outlive the server).
+tcp_server::session_factory files_session_factory(files_service& service);
+
+}  // namespace netkit::files

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace netkit {
+namespace netkit::files {
 
 // A longer line is refused and the connection closed: the longest valid one ("PUT ", a 255-byte
 // name, a space, a 20-digit size, a digest word) is under 300 bytes.
@@ -36,4 +36,4 @@ files_request parse_files_request(std::string_view line);
 // "1234" -> 1234; nullopt unless `text` is decimal digits only, fitting in 64 bits.
 std::optional<std::uint64_t> parse_byte_count(std::string_view text);
 
-}  // namespace netkit
+}  // namespace netkit::files

@@ -8,7 +8,7 @@
 #include <span>
 #include <string>
 
-namespace netkit {
+namespace netkit::files {
 
 class sha256 {
 public:
@@ -33,4 +33,4 @@ private:
 // before the end; throws std::system_error if the file cannot be read or is shorter than `size`.
 std::string sha256_of_file(int fd, std::uint64_t size, const std::atomic<bool>* abandon = nullptr);
 
-}  // namespace netkit
+}  // namespace netkit::files

@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <string>
 
-namespace netkit {
+namespace netkit::files {
 
 struct stored_file {
     std::string name;
     std::uint64_t size = 0;
 };
 
-}  // namespace netkit
+}  // namespace netkit::files

@@ -4,7 +4,7 @@
 
 #include <utility>
 
-namespace netkit {
+namespace netkit::files {
 
 class unique_fd {
 public:
@@ -28,4 +28,4 @@ private:
     int fd_ = -1;
 };
 
-}  // namespace netkit
+}  // namespace netkit::files

@@ -12,7 +12,7 @@
 #include <span>
 #include <string>
 
-namespace netkit {
+namespace netkit::files {
 
 class upload {
 public:
@@ -61,4 +61,4 @@ private:
     bool committed_ = false;
 };
 
-}  // namespace netkit
+}  // namespace netkit::files

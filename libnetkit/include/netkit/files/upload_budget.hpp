@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-namespace netkit {
+namespace netkit::files {
 
 class upload_budget {
 public:
@@ -57,4 +57,4 @@ private:
     std::uint64_t in_flight_ = 0;
 };
 
-}  // namespace netkit
+}  // namespace netkit::files

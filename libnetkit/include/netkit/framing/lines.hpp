@@ -27,6 +27,11 @@ public:
 
     std::size_t buffered() const { return pending_.size() - consumed_; }
 
+    // The bytes received past the last line returned, for protocols that switch from lines to raw
+    // bytes (a file's contents after its request line); discard(n) consumes n of them.
+    std::string_view unread() const { return std::string_view(pending_).substr(consumed_); }
+    void discard(std::size_t n);
+
 private:
     void compact();
 
