@@ -221,6 +221,7 @@ public:
             auto& link = self->commands_;
             if (!link.up() || link.conn->pending() >= self->options_.max_pending ||
                 !link.conn->command({"PUBLISH", self->channel_, payload})) {
+                if (auto* m = self->options_.metrics) m->events_dropped.add();
                 if (self->dropped_++ == 0)
                     self->log_.warn("chat bus: Redis unreachable or too slow; local events are not "
                                     "reaching other nodes");
@@ -279,6 +280,7 @@ private:
             log_.debug("chat bus: ", l.role, " connection to Redis at ", address(), " up");
         l.failures = 0;
         l.backoff = options_.reconnect_min;
+        if (auto* m = options_.metrics) m->connected.set(subscriber_.up() && commands_.up());
         if (&l == &subscriber_) {
             std::weak_ptr<impl> weak = shared_from_this();
             l.conn->subscribe(channel_, [weak](const redis::reply* r) {
@@ -297,6 +299,7 @@ private:
     void lost(link& l, const std::string& why) {
         ++l.generation;
         if (auto c = std::exchange(l.conn, nullptr)) c->abandon();
+        if (auto* m = options_.metrics) m->connected.set(0);
         if (state_ == state::stopped && !subscriber_.conn && !commands_.conn) stop_timer_.cancel();
         if (state_ != state::running) return;
         if (l.failures++ == 0)
