@@ -2,6 +2,7 @@
 // `netkit serve chat --metrics-port 0` scraped twice while a client chats, every line checked by
 // a small Prometheus text-format checker.
 #include "support/child_process.hpp"
+#include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
 
 #include <netkit/http/server.hpp>
@@ -158,6 +159,25 @@ std::set<unsigned> listening_ports(pid_t pid) {
         }
     }
     return ports;
+}
+
+// The exit status and output (standard error too) of `netkit ARGS...`.
+std::pair<int, std::string> netkit_status(std::vector<std::string> args) {
+    args.insert(args.begin(), {"/bin/sh", "-c", "exec \"$@\" 2>&1", "sh", exe});
+    child_process c(args);
+    const auto out = c.read_all(30s);
+    return {c.wait(30s).value_or(-1), out};
+}
+
+// Scrapes `port` until `series` has the value `wanted` (true) or 10 s have passed (false).
+bool scrape_until(unsigned short port, const std::string& series, double wanted) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto samples = parse_exposition(body_of(get(port, "/metrics")));
+        if (auto it = samples.find(series); it != samples.end() && it->second == wanted) return true;
+        std::this_thread::sleep_for(20ms);  // polling a metric: there is no other signal to wait on
+    }
+    return false;
 }
 
 }  // namespace
@@ -363,6 +383,48 @@ BOOST_AUTO_TEST_CASE(metrics_port_from_a_config_file_and_usage_errors) {
     std::tie(code, out) = status({"serve", "echo", "--workers", "2", "--metrics-port", "0"});
     BOOST_TEST(code == 2);
     BOOST_TEST(out.find("--metrics-port") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(files_count_uploads_downloads_and_failures) {
+    test::temp_dir dir("netkit-metrics");
+    served files({exe, "serve", "files", "--port", "0", "--metrics-port", "0", "--dir", (dir.path / "store").string()}, 2);
+    const auto port = std::to_string(files.ports.at(""));
+    test::write_file(dir.path / "note.txt", "hello\n");
+    BOOST_TEST(netkit_status({"put", "127.0.0.1", port, (dir.path / "note.txt").string()}).first == 0);
+    BOOST_TEST(netkit_status({"get", "127.0.0.1", port, "note.txt", "-o", (dir.path / "copy").string()}).first == 0);
+    BOOST_TEST(netkit_status({"get", "127.0.0.1", port, "missing.txt", "-o", (dir.path / "x").string()}).first != 0);
+    const auto scraped = parse_exposition(body_of(get(files.ports.at("metrics"), "/metrics")));
+    BOOST_TEST(scraped.at("netkit_files_uploads_total") == 1);
+    BOOST_TEST(scraped.at("netkit_files_downloads_total") == 1);
+    BOOST_TEST(scraped.at("netkit_files_failures_total{operation=\"put\"}") == 0);
+    BOOST_TEST(scraped.at("netkit_files_failures_total{operation=\"get\"}") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(exec_counts_running_and_timed_out_commands) {
+    served exec({exe, "serve", "exec", "--port", "0", "--metrics-port", "0", "--allow-shell", "--timeout", "2"}, 2);
+    const auto port = std::to_string(exec.ports.at("exec"));
+    const auto metrics_port = exec.ports.at("metrics");
+    BOOST_TEST(scrape_until(metrics_port, "netkit_exec_processes_running", 0));
+    {
+        child_process slow({exe, "exec", "127.0.0.1", port, "sleep 1"});
+        BOOST_TEST(scrape_until(metrics_port, "netkit_exec_processes_running", 1));
+        BOOST_TEST(slow.wait(10s).value_or(-1) == 0);
+    }
+    BOOST_TEST(scrape_until(metrics_port, "netkit_exec_processes_running", 0));
+    BOOST_TEST(netkit_status({"exec", "127.0.0.1", port, "exec sleep 10"}).first == 124);
+    BOOST_TEST(scrape_until(metrics_port, "netkit_exec_processes_timed_out_total", 1));
+}
+
+BOOST_AUTO_TEST_CASE(bus_connected_follows_redis) {
+    test::redis_server redis;
+    served chat({exe, "serve", "chat", "--header-port", "0", "--line-port", "0", "--metrics-port", "0", "--bus",
+                 redis.url()},
+                3);
+    const auto port = chat.ports.at("metrics");
+    BOOST_TEST(scrape_until(port, "netkit_chat_bus_connected", 1));
+    BOOST_TEST(scrape_until(port, "netkit_chat_bus_events_dropped_total", 0));
+    redis.stop();
+    BOOST_TEST(scrape_until(port, "netkit_chat_bus_connected", 0));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
