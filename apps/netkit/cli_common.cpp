@@ -164,7 +164,10 @@ void add_server_options(po::options_description& options, server_settings& s) {
         ("grace", po::value(&s.grace_seconds)->default_value(s.grace_seconds)->notifier([](double seconds) {
              seconds_option(seconds, "--grace", true);
          }),
-         "seconds sessions get to finish after SIGINT/SIGTERM before they are closed");
+         "seconds sessions get to finish after SIGINT/SIGTERM before they are closed")
+        ("metrics-port", optional_port(s.metrics_port, "--metrics-port"),
+         "also serve GET /metrics (Prometheus text format) and GET /healthz over HTTP on this port, "
+         "at --bind (0: any free port; off unless given)");
 }
 
 tcp_server_options listener(const server_settings& s, std::uint16_t port, std::string label) {
@@ -186,7 +189,12 @@ log_style style_of(const server_settings& s) {
             .timestamps = !stderr_is_journal()};
 }
 
+metrics::registry* enable_metrics(server_host& host, const server_settings& s) {
+    return s.metrics_port ? &host.enable_metrics() : nullptr;
+}
+
 int run_host(server_host& host, const server_settings& s) {
+    if (s.metrics_port) host.add_metrics_listener(listener(s, *s.metrics_port, "metrics"));
     const auto grace = seconds_option(s.grace_seconds, "--grace", true);
     host.log().set_style(style_of(s));
     if (!s.config.path.empty() && !s.config.command_line_keys.count("log-level")) {
@@ -229,6 +237,11 @@ po::typed_value<std::string>* port(std::uint16_t& target, const std::string& opt
         ->default_value(std::to_string(target))
         ->value_name("PORT")
         ->notifier([&target, option](const std::string& text) { target = parse_port(text, option); });
+}
+
+po::typed_value<std::string>* optional_port(std::optional<std::uint16_t>& target, const std::string& option) {
+    return po::value<std::string>()->value_name("PORT")->notifier(
+        [&target, option](const std::string& text) { target = parse_port(text, option); });
 }
 
 std::uint16_t parse_port(const std::string& text, const std::string& what) {

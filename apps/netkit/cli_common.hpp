@@ -64,10 +64,11 @@ struct server_settings {
     std::size_t max_per_address = 256;
     std::string log_level = "info";
     double grace_seconds = 2.0;
+    std::optional<std::uint16_t> metrics_port;  // --metrics-port: off unless given
 };
 
 // --config, --bind, --threads, --max-connections, --max-per-address, --log-level, --log-format,
-// --grace.
+// --grace, --metrics-port.
 void add_server_options(po::options_description& options, server_settings& s);
 
 // A TCP listener's options from the common settings: every serve command builds its listeners
@@ -79,7 +80,11 @@ log_level parse_level(const std::string& text);
 // standard error goes to journald (it stamps records itself).
 log_style style_of(const server_settings& s);
 
-// Raises the open-file limit, runs `host` until a signal, returns the exit status. With --config,
+// With --metrics-port, turns the host's metrics on and returns its registry (nullptr without): call
+// it before adding the listeners, so that they are counted, and give it to the services.
+metrics::registry* enable_metrics(server_host& host, const server_settings& s);
+
+// Raises the open-file limit, adds the --metrics-port listener (last, after the service's own), runs `host` until a signal, returns the exit status. With --config,
 // SIGHUP re-reads the file's log-level (unless the command line set it).
 int run_host(server_host& host, const server_settings& s);
 
@@ -117,6 +122,9 @@ po::typed_value<std::string>* number(T& target, std::uint64_t min, std::uint64_t
             target = static_cast<T>(parse_number(text, min, max, option));
         });
 }
+
+// A port option that is off unless given: `target` stays nullopt then.
+po::typed_value<std::string>* optional_port(std::optional<std::uint16_t>& target, const std::string& option);
 
 // A port option (0 to 65535), e.g. ("port", cli::port(port, "--port"), "port to listen on").
 po::typed_value<std::string>* port(std::uint16_t& target, const std::string& option);

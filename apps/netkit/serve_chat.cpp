@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace netkit::cli {
 
@@ -78,8 +79,14 @@ int serve_chat(const args& a) {
 
     logger log(parse_level(s.log_level));
     server_host host(log);
+    std::optional<chat::chat_metrics> counted;
+    std::optional<chat::bus_metrics> bus_counted;
+    if (auto* registry = enable_metrics(host, s)) {
+        chat.metrics = &counted.emplace(*registry);
+        if (!bus_url.empty()) bus_counted.emplace(*registry);
+    }
     // Declared after the host: destroyed once its io_context no longer runs.
-    auto bus = make_chat_bus(bus_url, host.io(), log);
+    auto bus = make_chat_bus(bus_url, host.io(), log, bus_counted ? &*bus_counted : nullptr);
     chat::hub room(*bus, log);
     host.add_tcp(listener(s, header_port, "header"),
                  chat::header_session_factory(room, chat, log));

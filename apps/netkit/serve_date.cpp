@@ -24,6 +24,7 @@ int serve_date(const args& a) {
 
     logger log(parse_level(s.log_level));
     server_host host(log);
+    enable_metrics(host, s);
     if (tcp_mode)
         host.add_tcp(listener(s, port_number),
                      date_session_factory());

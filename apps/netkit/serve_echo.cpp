@@ -25,6 +25,7 @@ namespace {
 int serve_one(const server_settings& s, std::uint16_t port, bool udp_mode, bool reuse_port) {
     logger log(parse_level(s.log_level));
     server_host host(log);
+    enable_metrics(host, s);
     if (udp_mode)
         host.add_udp({.bind_address = s.bind, .port = port, .label = {}}, udp_echo_handler());
     else {
@@ -151,6 +152,8 @@ int serve_echo(const args& a) {
                           options, vm))
         return *done;
     if (workers > 1 && udp_mode) throw usage_error("--workers is for TCP echo only");
+    if (workers > 1 && s.metrics_port)
+        throw usage_error("--metrics-port cannot be combined with --workers (each worker counts on its own)");
     if (workers > 1) return run_workers(s, port_number, workers);
     return serve_one(s, port_number, udp_mode, false);
 }

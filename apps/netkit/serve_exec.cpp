@@ -76,6 +76,9 @@ int serve_exec(const args& a) {
     if (!allow.empty()) o.allow = allow;
 
     logger log(parse_level(s.log_level));
+    server_host host(log);
+    std::optional<exec::exec_metrics> counted;
+    if (auto* registry = enable_metrics(host, s)) o.metrics = &counted.emplace(*registry);
     std::shared_ptr<exec::exec_service> service;
     try {
         service = std::make_shared<exec::exec_service>(o, log);
@@ -90,7 +93,6 @@ int serve_exec(const args& a) {
     else
         log.info("allowed programs: ", service->allowed().names());
     if (service->options().run.user) log.info("commands run as ", o.run_as);
-    server_host host(log);
     host.add_tcp(listener(s, port, "exec"), exec::exec_session_factory(service));
     return run_host(host, s);
 }

@@ -81,14 +81,17 @@ int serve_files(const args& a) {
     // With a file size limit (ulimit -f) a write past it raises SIGXFSZ, which would end the
     // server; ignored, the write fails with EFBIG and only that upload is refused.
     std::signal(SIGXFSZ, SIG_IGN);
+    server_host host(log);
+    std::optional<files::files_metrics> counted;
+    auto* registry = enable_metrics(host, s);
     files::files_service service({.dir = dir,
                                   .max_file_size = max_file_size,
                                   .max_in_flight = in_flight_limit,
                                   .min_free = free_margin,
                                   .login_timeout = login_timeout,
-                                  .idle_timeout = idle_timeout},
+                                  .idle_timeout = idle_timeout,
+                                  .metrics = registry ? &counted.emplace(*registry) : nullptr},
                                  log);
-    server_host host(log);
     host.add_tcp(listener(s, port), files::files_session_factory(service));
     if (!parse_address(s.bind).is_loopback())
         log.warn("listening on ", s.bind, " without authentication: anyone who can connect can read and replace the files in ",

@@ -1,7 +1,9 @@
 #include <netkit/server_host.hpp>
 
 #include <netkit/endpoint.hpp>
+#include <netkit/http/server.hpp>
 #include <netkit/runtime.hpp>
+#include <netkit/version.hpp>
 
 #include <systemd/sd-daemon.h>
 
@@ -16,6 +18,7 @@ server_host::server_host(logger& log) : log_(log), signals_(asio::make_strand(io
 server_host::~server_host() = default;
 
 tcp_server& server_host::add_tcp(tcp_server_options options, tcp_server::session_factory make) {
+    if (!options.metrics) options.metrics = metrics_.get();
     tcp_.push_back(std::make_unique<tcp_server>(io_, std::move(options), std::move(make), log_));
     return *tcp_.back();
 }
@@ -23,6 +26,31 @@ tcp_server& server_host::add_tcp(tcp_server_options options, tcp_server::session
 udp_server& server_host::add_udp(udp_server_options options, udp_server::handler handle) {
     udp_.push_back(std::make_unique<udp_server>(io_, std::move(options), std::move(handle), log_));
     return *udp_.back();
+}
+
+metrics::registry& server_host::enable_metrics() {
+    if (!metrics_) {
+        metrics_ = std::make_unique<metrics::registry>();
+        metrics_->add_gauge("netkit_build_info", "Always 1; the version of this netkit in its label.",
+                            {{"version", std::string(netkit::version)}})
+            .set(1);
+    }
+    return *metrics_;
+}
+
+tcp_server& server_host::add_metrics_listener(tcp_server_options options) {
+    auto& registry = enable_metrics();
+    if (options.label.empty()) options.label = "metrics";
+    auto routes = std::make_shared<http::router>();
+    routes->get("/metrics", [&registry] {
+        return http::response{200, metrics::exposition_content_type, registry.render()};
+    });
+    routes->get("/healthz", [this] {
+        // Load balancers and probes stop sending new clients once a graceful stop has begun.
+        if (shutting_down_) return http::response{503, "text/plain; charset=utf-8", "stopping\n"};
+        return http::response{200, "text/plain; charset=utf-8", "ok\n"};
+    });
+    return add_tcp(std::move(options), http::session_factory(std::move(routes)));
 }
 
 void server_host::on_shutdown(std::function<void()> hook) { hooks_.push_back(std::move(hook)); }

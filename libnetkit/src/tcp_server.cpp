@@ -69,7 +69,17 @@ tcp_server::tcp_server(asio::io_context& io, tcp_server_options options, session
       strand_(asio::make_strand(io)),
       acceptor_(open_acceptor(strand_, options_)),
       endpoint_(acceptor_.local_endpoint()),
-      grace_timer_(strand_) {}
+      grace_timer_(strand_) {
+    if (auto* m = options_.metrics) {
+        const metrics::label_list listener{{"listener", options_.label.empty() ? "default" : options_.label}};
+        accepted_ = &m->add_counter("netkit_connections_accepted_total",
+                                    "Connections accepted and handed to a session.", listener);
+        refused_ = &m->add_counter("netkit_connections_refused_total",
+                                   "Connections closed at once: max-connections or max-per-address reached.",
+                                   listener);
+        open_ = &m->add_gauge("netkit_connections_open", "Connections open now.", listener);
+    }
+}
 
 std::size_t tcp_server::connection_count() const {
     std::lock_guard lock(mutex_);
@@ -120,6 +130,7 @@ void tcp_server::admit(tcp::socket socket) {
         if (sessions_.size() >= options_.max_connections) {
             log_.warn("refused ", to_string(peer), ": max-connections (", options_.max_connections,
                       ") reached", options_.label.empty() ? "" : " on ", options_.label);
+            if (refused_) refused_->add();
             socket.close(ec);
             return;
         }
@@ -128,6 +139,7 @@ void tcp_server::admit(tcp::socket socket) {
         if (options_.max_per_address != 0 && from_peer >= options_.max_per_address) {
             log_.warn("refused ", to_string(peer), ": max-per-address (", options_.max_per_address,
                       ") reached for ", key, options_.label.empty() ? "" : " on ", options_.label);
+            if (refused_) refused_->add();
             socket.close(ec);
             return;
         }
@@ -141,6 +153,10 @@ void tcp_server::admit(tcp::socket socket) {
         }
         sessions_.emplace(session, key);
         ++from_peer;
+        if (accepted_) {
+            accepted_->add();
+            open_->add();
+        }
     }
     log_.debug("accepted ", to_string(peer));
     auto executor = session->get_executor();
@@ -163,6 +179,7 @@ void tcp_server::session_ended(const std::shared_ptr<tcp_session>& session) {
     if (auto it = per_address_.find(found->second); it != per_address_.end() && --it->second == 0)
         per_address_.erase(it);
     sessions_.erase(found);
+    if (open_) open_->sub();
     if (stopping_ && sessions_.empty())
         asio::post(strand_, [this] { grace_timer_.cancel(); });
 }

@@ -6,6 +6,7 @@
 
 #include <netkit/asio.hpp>
 #include <netkit/log.hpp>
+#include <netkit/metrics/registry.hpp>
 #include <netkit/tcp_server.hpp>
 #include <netkit/udp_server.hpp>
 
@@ -27,8 +28,18 @@ public:
     asio::io_context& io() { return io_; }
     logger& log() { return log_; }
 
+    // Every TCP listener added after enable_metrics() counts its connections in the registry.
     tcp_server& add_tcp(tcp_server_options options, tcp_server::session_factory make);
     udp_server& add_udp(udp_server_options options, udp_server::handler handle);
+    // Makes (once) and returns the host's metrics registry, with netkit_build_info in it; services
+    // register their own metrics there. Call it before adding the listeners it should count.
+    metrics::registry& enable_metrics();
+    // The registry, or nullptr while metrics are off (the default: nothing is counted).
+    metrics::registry* metrics() { return metrics_.get(); }
+    // Enables metrics and adds an HTTP listener (label "metrics" unless set) serving GET /metrics
+    // (the registry in the Prometheus text format) and GET /healthz (200 "ok", 503 once stopping).
+    tcp_server& add_metrics_listener(tcp_server_options options);
+
     // Called once when shutdown begins, before the listeners are stopped.
     void on_shutdown(std::function<void()> hook);
     // Called on SIGHUP (on the signal strand); an exception it throws is logged, not fatal.
@@ -46,6 +57,7 @@ private:
     void reload();
 
     logger& log_;
+    std::unique_ptr<metrics::registry> metrics_;  // first made, last destroyed: sessions count into it
     asio::io_context io_;
     asio::signal_set signals_;  // on its own strand: armed by run(), cancelled by shutdown()
     std::chrono::milliseconds grace_{2000};

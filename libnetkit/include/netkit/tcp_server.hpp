@@ -4,6 +4,7 @@
 
 #include <netkit/asio.hpp>
 #include <netkit/log.hpp>
+#include <netkit/metrics/registry.hpp>
 #include <netkit/tcp_session.hpp>
 
 #include <chrono>
@@ -29,6 +30,9 @@ struct tcp_server_options {
     // TCP keepalive probes after this much silence (0: off), so a peer that vanished without a FIN
     // (cable pulled, host crashed) is noticed within about two minutes instead of never.
     std::chrono::seconds keepalive_idle{60};
+    // Where to count connections accepted, refused and open, labelled listener="<label>" (or
+    // "default"); must outlive the server. nullptr: not counted.
+    metrics::registry* metrics = nullptr;
 };
 
 // The key under which max_per_address counts a client's connections: the IPv4 address (also for
@@ -72,6 +76,11 @@ private:
     std::unordered_map<std::shared_ptr<tcp_session>, std::string> sessions_;
     std::unordered_map<std::string, std::size_t> per_address_;
     bool stopping_ = false;
+
+    // Set when options_.metrics is: counted under mutex_ anyway, but scraped without it.
+    metrics::counter* accepted_ = nullptr;
+    metrics::counter* refused_ = nullptr;
+    metrics::gauge* open_ = nullptr;
 };
 
 }  // namespace netkit

@@ -1,6 +1,7 @@
 #include <netkit/chat/chat_session.hpp>
 
 #include <netkit/chat/wire.hpp>
+#include <netkit/chat/chat_metrics.hpp>
 #include <netkit/endpoint.hpp>
 
 #include <array>
@@ -46,6 +47,10 @@ asio::awaitable<void> chat_session::run() {
     stall_timer_.cancel();
     if (claimed_) hub_.leave(*this, name_);
     if (entered_) log_.info(describe(), " left");
+    if (auto* m = options_.metrics) {
+        if (claimed_) m->names_claimed.sub();
+        if (entered_) m->members.sub();
+    }
 
     if (outbox_.seal()) {
         // A writer is still sending what was queued: give it flush_timeout, so a client that
@@ -65,17 +70,20 @@ asio::awaitable<std::optional<std::string>> chat_session::join(std::string name)
     }
     name_ = std::move(name);
     claimed_ = true;
+    if (auto* m = options_.metrics) m->names_claimed.add();
     login_timer_.cancel();
     welcome();
     if (checked_here_only) send(notice(checked_here_only_notice));
     hub_.enter(std::static_pointer_cast<chat_session>(shared_from_this()), name_);
     entered_ = true;
+    if (auto* m = options_.metrics) m->members.add();
     log_.info(describe(), " joined");
     co_return std::nullopt;
 }
 
 asio::awaitable<void> chat_session::say(std::string_view text) {
     if (log_.enabled(log_level::debug)) log_.debug(name_, ": ", text);
+    if (auto* m = options_.metrics) m->messages_in.add();
     const auto congested = hub_.say(*this, name_, text);
     if (congested.empty()) co_return;
     // Backpressure: this client is not read until the room keeps up. A recipient that stopped
@@ -132,6 +140,7 @@ asio::awaitable<void> chat_session::watch_stall() {
             if (progress_at_ == stalled_since && outbox_.congested()) {
                 log_.warn("slow consumer ", describe(), ": ", outbox_.pending_bytes(), " bytes unread and none sent for ",
                           std::chrono::duration<double>(options_.stall_timeout).count(), " s; disconnecting it");
+                if (auto* m = options_.metrics) m->slow_consumers.add();
                 outbox_.close();   // wakes the senders waiting for this client
                 close_connection();  // fails a write stuck on the full socket, and the read
                 break;
@@ -151,6 +160,7 @@ void chat_session::handle_push(outbox::push_result result) {
         asio::post(socket_.get_executor(), [self = std::static_pointer_cast<chat_session>(shared_from_this())] {
             self->log_.warn("slow consumer ", self->describe(), ": more than ", self->outbox_.limit(),
                             " bytes waiting to be sent; disconnecting it");
+            if (auto* m = self->options_.metrics) m->slow_consumers.add();
             self->outbox_.close();       // wakes the senders waiting for this client
             self->close_connection();  // fails a write stuck on the full socket, and the read
         });
@@ -195,6 +205,7 @@ std::optional<std::string_view> chat_session::read_ready() {
     const std::size_t n = socket_.read_some(asio::buffer(scratch), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return std::string_view();
     if (ec || n == 0) return std::nullopt;
+    if (auto* m = options_.metrics) m->bytes_in.add(n);
     return std::string_view(scratch.data(), n);
 }
 
@@ -205,6 +216,7 @@ void chat_session::flush() {
     for (;;) {
         const auto state = outbox_.take(batch_);
         if (state == outbox::take_result::idle) break;
+        if (auto* m = options_.metrics; m && state == outbox::take_result::batch) m->messages_out.add(batch_.size());
         if (state == outbox::take_result::done) {
             // Sealed and flushed, or the connection failed: close it (which also ends a read still
             // waiting in serve()) and let run() finish.
@@ -246,6 +258,7 @@ void chat_session::flush() {
         batch_.clear();
         progress();
         outbox_.written(out.size());
+        if (auto* m = options_.metrics) m->bytes_out.add(out.size());
     }
     if (batch_.capacity() > outbox::idle_entries) std::vector<shared_bytes>().swap(batch_);
 }
@@ -261,10 +274,12 @@ asio::awaitable<void> chat_session::write_rest(std::string rest, std::size_t bur
         done += n;
         if (n > 0) progress();
     }
-    if (ec)
+    if (ec) {
         outbox_.close();
-    else
+    } else {
         outbox_.written(burst);
+        if (auto* m = options_.metrics) m->bytes_out.add(burst);
+    }
     flush();
 }
 

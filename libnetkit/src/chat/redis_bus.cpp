@@ -244,6 +244,7 @@ public:
             if (self->state_ != state::running && self->state_ != state::stopping) return;
             if (!self->commands_up() || self->commands_->conn().pending() >= self->options_.max_pending ||
                 !self->commands_->conn().command({"PUBLISH", self->channel_, payload})) {
+                if (auto* m = self->options_.metrics) m->events_dropped.add();
                 if (self->dropped_++ == 0)
                     self->log_.warn("chat bus: Redis unreachable or too slow; local events are not "
                                     "reaching other nodes");
@@ -274,6 +275,7 @@ private:
     }
 
     void on_subscriber_up(redis::connection& c) {
+        count_connected();
         std::weak_ptr<impl> weak = shared_from_this();
         c.subscribe(channel_, [weak](const redis::reply* r) {
             if (auto s = weak.lock()) s->on_message(r);
@@ -281,6 +283,7 @@ private:
     }
 
     void on_commands_up() {
+        count_connected();
         if (dropped_ > 0) log_.info("chat bus: ", dropped_, " local events were not shared while Redis was down");
         dropped_ = 0;
         // Redis may have restarted empty, or our names may have expired meanwhile: take them back.
@@ -289,7 +292,12 @@ private:
             if (!claim->finished) send_claim(key, claim);
     }
 
+    void count_connected() {
+        if (auto* m = options_.metrics) m->connected.set(subscriber_->up() && commands_->up());
+    }
+
     void link_down() {
+        if (auto* m = options_.metrics) m->connected.set(0);
         // Both connections closed after stop(): the linger of finish_stop() need not wait.
         if (state_ == state::stopped && !subscriber_->has_connection() && !commands_->has_connection())
             stop_timer_.cancel();

@@ -158,8 +158,13 @@ asio::awaitable<exec_session::response> exec_session::handle(const std::string& 
     if (!slot || stopping_ || control_.cancelled())
         co_return refusal(exec_status::error, "the server is shutting down");
     service_->log().debug("exec: ", netkit::to_string(remote_), " runs ", program);
-    run_result run = co_await run_command(program, argv, options.run, &control_);
+    run_result run;
+    {
+        metrics::gauge_hold running(options.metrics ? &options.metrics->running : nullptr);
+        run = co_await run_command(program, argv, options.run, &control_);
+    }
     slot.reset();
+    if (options.metrics && run.end == run_end::timed_out) options.metrics->timed_out.add();
 
     response r;
     switch (run.end) {

@@ -175,6 +175,8 @@ asio::awaitable<bool> files_session::send(std::string text) {
 }
 
 asio::awaitable<bool> files_session::put(const files_request& request) {
+    auto* m = service_.options().metrics;
+    transfer_tally tally(m ? &m->uploads : nullptr, m ? &m->upload_failures : nullptr);
     auto& log = service_.log();
     const std::string peer = to_string(remote_);
     std::optional<upload> file;
@@ -254,11 +256,14 @@ asio::awaitable<bool> files_session::put(const files_request& request) {
     }
     log.info(peer, ": stored ", quoted(request.name), " (", request.size, " bytes, ", digest_name(request.digest), " ",
              digest, ")");
+    tally.done();
     co_return co_await send("DONE " + digest + "\n");
 }
 
 asio::awaitable<bool> files_session::get(const files_request& request) {
     using namespace asio::experimental::awaitable_operators;
+    auto* m = service_.options().metrics;
+    transfer_tally tally(m ? &m->downloads : nullptr, m ? &m->download_failures : nullptr);
     const std::string peer = to_string(remote_);
     readable_file file;
     std::string failure;
@@ -292,6 +297,7 @@ asio::awaitable<bool> files_session::get(const files_request& request) {
     if (!sent) co_return false;
     if (digest.empty()) co_return co_await send("ERR " + quoted(request.name) + " could not be read back to hash it\n");
     service_.log().info(peer, ": sent ", quoted(request.name), " (", size, " bytes)");
+    tally.done();
     co_return co_await send("DONE " + digest + "\n");
 }
 

@@ -6,6 +6,8 @@
 
 namespace netkit::chat {
 
+struct chat_metrics;
+
 struct chat_options {
     // Longest message (header payload, or line without its "\n") a client may send; over it the
     // client is disconnected (header) or told and disconnected (line).
@@ -13,6 +15,9 @@ struct chat_options {
     // Hard cap on the bytes queued for one client that it has not read yet: past it the client is
     // disconnected at once, whatever its pace, so no client can bloat the server.
     std::size_t max_queue = 1024 * 1024;
+    // Counters to update (chat_metrics.hpp), owned by the caller and outliving the sessions;
+    // nullptr: nothing is counted.
+    chat_metrics* metrics = nullptr;
     // After a client leaves (or the server stops), how long what is still queued for it may take
     // to go out before the connection is closed anyway: a client that stopped reading cannot keep
     // its session open.

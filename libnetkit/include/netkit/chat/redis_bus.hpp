@@ -5,6 +5,7 @@
 #pragma once
 
 #include <netkit/chat/bus.hpp>
+#include <netkit/chat/chat_metrics.hpp>
 #include <netkit/chat/event_codec.hpp>
 #include <netkit/log.hpp>
 
@@ -29,6 +30,7 @@ struct redis_bus_options {
     std::chrono::milliseconds reconnect_max{5000};  // ...doubling up to this
     std::chrono::milliseconds stop_linger{2000};    // after stop(), wait this long for local users to leave
     std::size_t max_pending = 10000;                 // commands in flight; beyond, events are dropped
+    bus_metrics* metrics = nullptr;                  // where to count; outlives the bus (nullptr: none)
 };
 
 // "redis://HOST:PORT[/prefix]" (HOST may be [v6]; redis/url.hpp) into options; nullopt with `error`

@@ -4,6 +4,7 @@
 
 #include <netkit/exec/allow_list.hpp>
 #include <netkit/exec/auth_throttle.hpp>
+#include <netkit/exec/exec_metrics.hpp>
 #include <netkit/exec/process_slots.hpp>
 #include <netkit/exec/run_command.hpp>
 #include <netkit/log.hpp>
@@ -33,6 +34,7 @@ struct exec_options {
     std::size_t max_procs = 4;         // commands running at once, server-wide
     std::size_t max_line = 4096;       // longest request line in bytes, without its "\n"
     run_options run;                   // timeout, output limit, working directory, environment
+    exec_metrics* metrics = nullptr;   // where to count; outlives the service (nullptr: nothing)
 };
 
 class exec_service {

@@ -4,6 +4,7 @@
 
 #include <netkit/asio.hpp>
 #include <netkit/files/file_store.hpp>
+#include <netkit/files/files_metrics.hpp>
 #include <netkit/log.hpp>
 
 #include <algorithm>
@@ -32,6 +33,8 @@ struct files_options {
     // Threads for the work that blocks on the disk (fsync + rename of uploads, hashing for GET),
     // so the I/O threads keep serving other connections meanwhile.
     unsigned disk_threads = 2;
+    // Where to count transfers; outlives the service. nullptr: nothing is counted.
+    files_metrics* metrics = nullptr;
 };
 
 // The receive buffer an upload of `declared` bytes gets: never more than it can fill.

@@ -1,0 +1,49 @@
+// A small HTTP/1.1 server on the tcp_server machinery (Boost.Beast for the parsing): GET requests
+// without a body, dispatched by exact path to handlers. It serves a node's /metrics and /healthz;
+// the chat's browser page will be another route here. Every request is bounded: headers at most
+// `max_header_bytes` (431 beyond), no body (413), only GET (405), unknown paths 404, malformed
+// requests 400, and a connection that sends no complete request within `idle_timeout` (also
+// between keep-alive requests) is closed.
+#pragma once
+
+#include <netkit/asio.hpp>
+#include <netkit/tcp_server.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace netkit::http {
+
+struct response {
+    unsigned status = 200;
+    std::string content_type = "text/plain; charset=utf-8";
+    std::string body;
+};
+
+// Answers a GET of its path. Runs on the connection's strand; may be called from any thread.
+using handler = std::function<response()>;
+
+// Paths to handlers, matched exactly (the query string is ignored). Filled before serving starts.
+class router {
+public:
+    router& get(std::string path, handler h);
+    const handler* find(std::string_view path) const;
+
+private:
+    std::map<std::string, handler, std::less<>> routes_;
+};
+
+struct server_options {
+    std::size_t max_header_bytes = 8 * 1024;        // request line and headers together
+    std::chrono::milliseconds idle_timeout{10000};  // to receive a whole request, or send a response
+};
+
+// For tcp_server: one HTTP session per connection, all sharing `routes`.
+tcp_server::session_factory session_factory(std::shared_ptr<const router> routes, server_options options = {});
+
+}  // namespace netkit::http
