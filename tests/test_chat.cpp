@@ -8,6 +8,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
+#include <map>
 #include <sstream>
 
 using namespace netkit;
@@ -38,11 +40,32 @@ std::optional<std::string> claim(hub& h, const std::string& name) {
     return result;
 }
 
+// Hands the hub's remote-event callback to the test, as if another node had published.
+struct fake_bus final : bus {
+    void on_remote_event(std::function<void(chat_event)> deliver) override { remote = std::move(deliver); }
+    void start() override {}
+    void stop() override {}
+    asio::awaitable<bool> claim_name(std::string) override { co_return true; }
+    void release_name(std::string) override {}
+    void publish(const chat_event&) override {}
+    std::function<void(chat_event)> remote;
+};
+
+// The texts a participant received since `from`.
+std::vector<std::string> texts(const fake_participant& p, std::size_t from = 0) {
+    std::vector<std::string> out;
+    for (std::size_t i = from; i < p.got.size(); ++i) out.push_back(*p.got[i]);
+    return out;
+}
+
+using strings = std::vector<std::string>;
+
 struct hub_fixture {
     std::ostringstream log_text;
     logger log{log_level::warn, &log_text};
     in_process_bus bus;
-    hub room{bus, log};
+    asio::io_context io;  // runs the hub's announcement timer when a test asks it to
+    hub room{io.get_executor(), bus, log};
 };
 
 }  // namespace
@@ -228,6 +251,72 @@ BOOST_FIXTURE_TEST_CASE(hub_names_are_unique_case_insensitively_until_left, hub_
     room.leave(*a, "alice");            // a claim without enter is just released, silently
     BOOST_TEST(*b->got.back() == "Alice left the chat\n");
     BOOST_TEST(!claim(room, "alice"));
+}
+
+BOOST_AUTO_TEST_CASE(wire_encodings_of_a_batch) {
+    chat_event batch{chat_event::kind::batch, {}, {}};
+    batch.joined = {"ann", "bob"};
+    batch.left = {"cy"};
+    BOOST_TEST(line_event(batch) == "2 joined, 1 left\n");
+    BOOST_TEST(header_event(batch) == "6         server16        2 joined, 1 left");
+    BOOST_TEST(report_event(batch) == "2 entrati, 1 usciti");
+    batch.left.clear();
+    BOOST_TEST(line_event(batch) == "2 joined\n");
+    batch.joined.clear();
+    batch.left = {"cy"};
+    BOOST_TEST(line_event(batch) == "1 left\n");
+}
+
+// Limit 3: joins and leaves of a bigger room (local or from another node) come as one batch per
+// interval; shrinking back to the limit sends what was gathered at once and returns to single
+// announcements. The io_context runs only when the test lets the interval pass.
+BOOST_AUTO_TEST_CASE(hub_announces_a_big_rooms_joins_and_leaves_in_batches) {
+    std::ostringstream log_text;
+    logger log{log_level::warn, &log_text};
+    fake_bus bus;
+    asio::io_context io;
+    chat_options options;
+    options.announce_limit = 3;
+    options.announce_interval = std::chrono::milliseconds(20);
+    hub room{io.get_executor(), bus, log, options};
+    room.start();
+    BOOST_TEST_REQUIRE(static_cast<bool>(bus.remote));
+    std::map<std::string, std::shared_ptr<fake_participant>> people;
+    const auto join = [&](const std::string& name, protocol p = protocol::line) {
+        BOOST_TEST_REQUIRE(!claim(room, name));
+        people[name] = std::make_shared<fake_participant>(p);
+        room.enter(people[name], name);
+    };
+    join("ann");
+    join("bob", protocol::header);
+    join("cy");
+    auto& ann = *people["ann"];
+    BOOST_TEST(texts(ann) == (strings{"ann joined the chat\n", "bob joined the chat\n", "cy joined the chat\n"}));
+
+    join("dan");  // 4 members: above the limit
+    bus.remote(chat_event{chat_event::kind::joined, "zoe", {}});  // someone on another node
+    BOOST_TEST(ann.got.size() == 3u);  // nothing yet
+    BOOST_TEST(texts(*people["dan"]) == strings{"dan joined the chat\n"});  // the newcomer learns it is in
+    io.run();  // the interval passes
+    BOOST_TEST(texts(ann, 3) == strings{"2 joined\n"});
+    BOOST_TEST(texts(*people["bob"]).back() == "6         server8         2 joined");
+    BOOST_TEST(texts(*people["dan"], 1) == strings{"2 joined\n"});
+
+    io.restart();
+    join("eve");                   // 5
+    room.leave(*people["dan"], "dan");  // 4: still gathered
+    bus.remote(chat_event{chat_event::kind::left, "zoe", {}});
+    BOOST_TEST(ann.got.size() == 4u);
+    room.leave(*people["eve"], "eve");  // 3: the batch goes out now, then the leave on its own
+    BOOST_TEST(texts(ann, 4) == (strings{"1 joined, 2 left\n", "eve left the chat\n"}));
+    io.run();  // the interval that was running ends with nothing to say
+    BOOST_TEST(ann.got.size() == 6u);
+    BOOST_TEST(room.size() == 3u);
+
+    room.leave(*people["cy"], "cy");  // small room: at once, no interval
+    BOOST_TEST(texts(ann, 6) == strings{"cy left the chat\n"});
+    io.restart();
+    BOOST_TEST(io.poll() == 0u);  // no timer was started for it
 }
 
 BOOST_AUTO_TEST_SUITE_END()

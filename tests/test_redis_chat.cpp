@@ -35,7 +35,7 @@ public:
         o.reconnect_max = 200ms;
         o.stop_linger = 300ms;
         bus_ = std::make_unique<chat::redis_bus>(host_.io(), o, log_);
-        room_ = std::make_unique<chat::hub>(*bus_, log_);
+        room_ = std::make_unique<chat::hub>(host_.io().get_executor(), *bus_, log_);
         header_port = host_.add_tcp({.label = "header"}, chat::header_session_factory(*room_, {}, log_))
                           .local_endpoint().port();
         line_port = host_.add_tcp({.label = "line"}, chat::line_session_factory(*room_, {}, log_))

@@ -64,7 +64,7 @@ asio::awaitable<std::optional<std::string>> chat_session::join(std::string name)
     name_ = std::move(name);
     claimed_ = true;
     login_timer_.cancel();
-    welcome();
+    welcome(hub_.size() + 1);  // a moment's count: a join racing with this one may not be in it
     hub_.enter(std::static_pointer_cast<chat_session>(shared_from_this()), name_);
     entered_ = true;
     log_.info(describe(), " joined");

@@ -24,6 +24,13 @@ std::string header_session::notice(std::string_view text) const { return header_
 
 std::string header_session::goodbye() const { return header_notice(shutdown_notice); }
 
+void header_session::welcome(std::size_t present) {
+    // Lesson 003 has no welcome (a client's first event is its own join, byte for byte as the
+    // lesson's server sends it); in a big room, where it sees no one else's join, it gets the count.
+    if (present > hub_.announce_limit())
+        send(notice("Welcome " + name() + "! Users here: " + std::to_string(present) + "."));
+}
+
 tcp_server::session_factory header_session_factory(hub& room, chat_options options, logger& log) {
     return [&room, options, &log](tcp::socket socket) {
         return std::make_shared<header_session>(std::move(socket), room, options, log);

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -37,8 +38,9 @@ protected:
     virtual std::string notice(std::string_view text) const = 0;
     // What the client gets when the server shuts down, just before the connection closes.
     virtual std::string goodbye() const = 0;
-    // Sent to the client once its name is accepted, before the join notice (nothing by default).
-    virtual void welcome() {}
+    // Sent to the client once its name is accepted, before the join notice; `present` counts the
+    // members with this client (nothing by default).
+    virtual void welcome(std::size_t /*present*/) {}
 
     // Reserves `name`, welcomes the client and enters the hub. Returns why the name was refused.
     asio::awaitable<std::optional<std::string>> join(std::string name);
