@@ -40,6 +40,8 @@ struct options {
     // hold
     std::string hello = "none";       // none | header | line: join a chat server with a name
     pid_t server_pid = 0;             // read this process's RSS before and after opening
+    unsigned first_name = 0;          // names are hold<first_name>, hold<first_name + 1>, ... so that
+                                      // several generator processes can join one chat
 };
 
 struct results {

@@ -44,7 +44,9 @@ int main(int argc, char** argv) {
         ("udp-timeout-ms", po::value(&o.udp_timeout_ms)->default_value(o.udp_timeout_ms),
          "udp-pingpong: a reply later than this is lost")
         ("hello", po::value(&o.hello)->default_value(o.hello), "hold: none, header or line (join a chat)")
-        ("server-pid", po::value(&o.server_pid), "hold: read this process's RSS before and after");
+        ("server-pid", po::value(&o.server_pid), "hold: read this process's RSS before and after")
+        ("first-name", po::value(&o.first_name)->default_value(o.first_name),
+         "hold: number of the first name (hold<N>), for a second generator process joining the same chat");
     po::positional_options_description positional;
     positional.add("scenario", 1);
     desc.add_options()("scenario", po::value(&o.scenario), "scenario");
