@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <map>
+#include <span>
 #include <sstream>
 
 using namespace netkit;
@@ -317,6 +318,30 @@ BOOST_AUTO_TEST_CASE(hub_announces_a_big_rooms_joins_and_leaves_in_batches) {
     BOOST_TEST(texts(ann, 6) == strings{"cy left the chat\n"});
     io.restart();
     BOOST_TEST(io.poll() == 0u);  // no timer was started for it
+}
+
+// Messages that arrived in one read go out as one buffer per header/line recipient (one send for
+// the burst), one by one to report clients (one recv() is one message for them), none back to a
+// header sender.
+BOOST_FIXTURE_TEST_CASE(hub_says_a_burst_as_one_buffer_per_protocol, hub_fixture) {
+    auto h1 = std::make_shared<fake_participant>(protocol::header);
+    auto h2 = std::make_shared<fake_participant>(protocol::header);
+    auto l1 = std::make_shared<fake_participant>(protocol::line);
+    auto r1 = std::make_shared<fake_participant>(protocol::report);
+    int n = 0;
+    for (auto& p : {h1, h2, l1, r1}) {
+        const std::string name = "user" + std::to_string(n++);
+        BOOST_TEST_REQUIRE(!claim(room, name));
+        room.enter(p, name);
+    }
+    for (auto* p : {h1.get(), h2.get(), l1.get(), r1.get()}) p->got.clear();
+
+    const std::vector<std::string> burst{"one", "two", "bad\xff"};
+    BOOST_TEST(room.say(*h1, "user0", std::span<const std::string>(burst)).empty());
+    BOOST_TEST(h1->got.empty());
+    BOOST_TEST(texts(*h2) == strings{"5         user03         one5         user03         two5         user06         bad\xEF\xBF\xBD"});
+    BOOST_TEST(texts(*l1) == strings{"user0: one\nuser0: two\nuser0: bad\xEF\xBF\xBD\n"});
+    BOOST_TEST(texts(*r1) == (strings{"user0: one", "user0: two", "user0: bad\xEF\xBF\xBD"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

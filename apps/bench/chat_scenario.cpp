@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <unistd.h>
+
 namespace netkit::bench {
 
 namespace {
@@ -37,7 +39,11 @@ struct chat_run {
     std::atomic<int> phase{0};             // 0 joining, 1 probing, 2 measuring
 };
 
-std::string name_of(unsigned i) { return "bench" + std::to_string(i); }
+// Unique per generator process: a run's names must not collide with those of the run before,
+// which the server may not have seen leave yet (it would refuse them as taken).
+std::string name_of(unsigned i) {
+    return "bench" + std::to_string(::getpid()) + "-" + std::to_string(i);
+}
 
 std::string frame(std::string_view payload) {
     std::string h = std::to_string(payload.size());

@@ -73,7 +73,16 @@ asio::awaitable<std::optional<std::string>> chat_session::join(std::string name)
 
 asio::awaitable<void> chat_session::say(std::string_view text) {
     if (log_.enabled(log_level::debug)) log_.debug(name_, ": ", text);
-    const auto congested = hub_.say(*this, name_, text);
+    co_await keep_pace(hub_.say(*this, name_, text));
+}
+
+asio::awaitable<void> chat_session::say(std::span<const std::string> texts) {
+    if (log_.enabled(log_level::debug))
+        for (const auto& text : texts) log_.debug(name_, ": ", text);
+    co_await keep_pace(hub_.say(*this, name_, texts));
+}
+
+asio::awaitable<void> chat_session::keep_pace(std::vector<std::shared_ptr<participant>> congested) {
     if (congested.empty()) co_return;
     // Backpressure: this client is not read until the room keeps up. A recipient that stopped
     // reading holds us at most stall_timeout, by then watch_stall() has dropped it.

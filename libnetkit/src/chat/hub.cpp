@@ -158,6 +158,18 @@ std::vector<std::shared_ptr<participant>> hub::say(const participant& from, cons
     return congested;
 }
 
+std::vector<std::shared_ptr<participant>> hub::say(const participant& from, const std::string& name,
+                                                   std::span<const std::string> texts) {
+    if (texts.empty()) return {};
+    std::vector<chat_event> events;
+    events.reserve(texts.size());
+    for (const auto& text : texts)
+        events.push_back(chat_event{chat_event::kind::message, name, is_valid_utf8(text) ? text : valid_utf8(text)});
+    auto congested = broadcast(events, &from);
+    for (const auto& event : events) bus_.publish(event);
+    return congested;
+}
+
 std::size_t hub::size() const {
     std::lock_guard lock(mutex_);
     return members_.size();
@@ -175,18 +187,33 @@ std::shared_ptr<const hub::member_list> hub::members() {
     return snapshot_;
 }
 
-std::vector<std::shared_ptr<participant>> hub::broadcast(const chat_event& event,
+std::vector<std::shared_ptr<participant>> hub::broadcast(std::span<const chat_event> events,
                                                          const participant* skip_header_sender) {
     const auto members = this->members();
     // One encoding per protocol, made only if someone speaks it, shared by all its recipients.
     std::array<shared_bytes, 3> encoded;
+    std::vector<shared_bytes> one_by_one;  // the report protocol's, for several events
+    const auto encode_all = [&events](protocol p) {
+        std::string bytes = encode(p, events.front());
+        for (const auto& event : events.subspan(1)) bytes += encode(p, event);
+        return std::make_shared<const std::string>(std::move(bytes));
+    };
     std::vector<std::shared_ptr<participant>> congested;
     for (const auto& m : *members) {
         // Lesson 003's sender does not get its own message back; the other protocols echo it.
         if (m.protocol == protocol::header && m.who.get() == skip_header_sender) continue;
-        auto& bytes = encoded[static_cast<std::size_t>(m.protocol)];
-        if (!bytes) bytes = std::make_shared<const std::string>(encode(m.protocol, event));
-        if (m.who->deliver(bytes)) congested.push_back(m.who);
+        bool full = false;
+        if (m.protocol == protocol::report && events.size() > 1) {
+            if (one_by_one.empty())
+                for (const auto& event : events)
+                    one_by_one.push_back(std::make_shared<const std::string>(encode(protocol::report, event)));
+            for (const auto& bytes : one_by_one) full = m.who->deliver(bytes) || full;
+        } else {
+            auto& bytes = encoded[static_cast<std::size_t>(m.protocol)];
+            if (!bytes) bytes = encode_all(m.protocol);
+            full = m.who->deliver(bytes);
+        }
+        if (full) congested.push_back(m.who);
     }
     return congested;
 }

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,8 @@ protected:
     // drained below its high-water mark, or after stall_timeout: until then this client is not
     // read, so a fast sender slows down to the pace of its slowest reader (the flood rule).
     asio::awaitable<void> say(std::string_view text);
+    // Messages that arrived together (one read), said as one burst: see hub::say.
+    asio::awaitable<void> say(std::span<const std::string> texts);
     // Queues bytes for this client only.
     void send(std::string bytes);
 
@@ -97,6 +100,8 @@ private:
     // once nothing of it has been sent for stall_timeout.
     asio::awaitable<void> watch_stall();
     void progress() { progress_at_ = std::chrono::steady_clock::now(); }
+    // The flood rule, after a message: waits until every recipient it `congested` has drained.
+    asio::awaitable<void> keep_pace(std::vector<std::shared_ptr<participant>> congested);
 
     outbox outbox_;
     std::vector<shared_bytes> batch_;  // the batch being sent; only flush() touches it

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -51,6 +52,11 @@ public:
     // Returns the recipients now congested, whom the sender should wait for (the flood rule).
     std::vector<std::shared_ptr<participant>> say(const participant& from, const std::string& name,
                                                   std::string_view text);
+    // Several messages that one read from `from` held, in order: each header or line recipient gets
+    // them as one shared buffer (the report protocol, whose clients take one recv() for one
+    // message, gets them one by one). Otherwise as say().
+    std::vector<std::shared_ptr<participant>> say(const participant& from, const std::string& name,
+                                                  std::span<const std::string> texts);
 
     std::size_t size() const;
     // Above this many members joins and leaves are announced in batches.
@@ -63,10 +69,14 @@ private:
     };
     using member_list = std::vector<member>;
 
-    // Encodes `event` at most once per protocol and hands the shared bytes to every local member
+    // Encodes `events` at most once per protocol and hands the shared bytes to every local member
     // but `skip`. The lock is held only to take the current member list.
     // Returns the recipients that are congested after it.
-    std::vector<std::shared_ptr<participant>> broadcast(const chat_event& event, const participant* skip_header_sender);
+    std::vector<std::shared_ptr<participant>> broadcast(std::span<const chat_event> events,
+                                                        const participant* skip_header_sender);
+    std::vector<std::shared_ptr<participant>> broadcast(const chat_event& event, const participant* skip_header_sender) {
+        return broadcast(std::span<const chat_event>(&event, 1), skip_header_sender);
+    }
     // The member list for a broadcast, rebuilt first if a join or leave changed it: at most once
     // per broadcast, so a storm of joins into a big room (which broadcasts nothing) costs O(1) each.
     std::shared_ptr<const member_list> members();
