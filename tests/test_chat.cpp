@@ -8,6 +8,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
+#include <map>
+#include <span>
 #include <sstream>
 
 using namespace netkit;
@@ -38,11 +41,32 @@ std::optional<std::string> claim(hub& h, const std::string& name) {
     return result;
 }
 
+// Hands the hub's remote-event callback to the test, as if another node had published.
+struct fake_bus final : bus {
+    void on_remote_event(std::function<void(chat_event)> deliver) override { remote = std::move(deliver); }
+    void start() override {}
+    void stop() override {}
+    asio::awaitable<claim_result> claim_name(std::string) override { co_return claim_result::claimed; }
+    void release_name(std::string) override {}
+    void publish(const chat_event&) override {}
+    std::function<void(chat_event)> remote;
+};
+
+// The texts a participant received since `from`.
+std::vector<std::string> texts(const fake_participant& p, std::size_t from = 0) {
+    std::vector<std::string> out;
+    for (std::size_t i = from; i < p.got.size(); ++i) out.push_back(*p.got[i]);
+    return out;
+}
+
+using strings = std::vector<std::string>;
+
 struct hub_fixture {
     std::ostringstream log_text;
     logger log{log_level::warn, &log_text};
     in_process_bus bus;
-    hub room{bus, log};
+    asio::io_context io;  // runs the hub's announcement timer when a test asks it to
+    hub room{io.get_executor(), bus, log};
 };
 
 }  // namespace
@@ -228,6 +252,96 @@ BOOST_FIXTURE_TEST_CASE(hub_names_are_unique_case_insensitively_until_left, hub_
     room.leave(*a, "alice");            // a claim without enter is just released, silently
     BOOST_TEST(*b->got.back() == "Alice left the chat\n");
     BOOST_TEST(!claim(room, "alice"));
+}
+
+BOOST_AUTO_TEST_CASE(wire_encodings_of_a_batch) {
+    chat_event batch{chat_event::kind::batch, {}, {}};
+    batch.joined = {"ann", "bob"};
+    batch.left = {"cy"};
+    BOOST_TEST(line_event(batch) == "2 joined, 1 left\n");
+    BOOST_TEST(header_event(batch) == "6         server16        2 joined, 1 left");
+    BOOST_TEST(report_event(batch) == "2 entrati, 1 usciti");
+    batch.left.clear();
+    BOOST_TEST(line_event(batch) == "2 joined\n");
+    batch.joined.clear();
+    batch.left = {"cy"};
+    BOOST_TEST(line_event(batch) == "1 left\n");
+}
+
+// Limit 3: joins and leaves of a bigger room (local or from another node) come as one batch per
+// interval; shrinking back to the limit sends what was gathered at once and returns to single
+// announcements. The io_context runs only when the test lets the interval pass.
+BOOST_AUTO_TEST_CASE(hub_announces_a_big_rooms_joins_and_leaves_in_batches) {
+    std::ostringstream log_text;
+    logger log{log_level::warn, &log_text};
+    fake_bus bus;
+    asio::io_context io;
+    chat_options options;
+    options.announce_limit = 3;
+    options.announce_interval = std::chrono::milliseconds(20);
+    hub room{io.get_executor(), bus, log, options};
+    room.start();
+    BOOST_TEST_REQUIRE(static_cast<bool>(bus.remote));
+    std::map<std::string, std::shared_ptr<fake_participant>> people;
+    const auto join = [&](const std::string& name, protocol p = protocol::line) {
+        BOOST_TEST_REQUIRE(!claim(room, name));
+        people[name] = std::make_shared<fake_participant>(p);
+        room.enter(people[name], name);
+    };
+    join("ann");
+    join("bob", protocol::header);
+    join("cy");
+    auto& ann = *people["ann"];
+    BOOST_TEST(texts(ann) == (strings{"ann joined the chat\n", "bob joined the chat\n", "cy joined the chat\n"}));
+
+    join("dan");  // 4 members: above the limit
+    bus.remote(chat_event{chat_event::kind::joined, "zoe", {}});  // someone on another node
+    BOOST_TEST(ann.got.size() == 3u);  // nothing yet
+    BOOST_TEST(texts(*people["dan"]) == strings{"dan joined the chat\n"});  // the newcomer learns it is in
+    io.run();  // the interval passes
+    BOOST_TEST(texts(ann, 3) == strings{"2 joined\n"});
+    BOOST_TEST(texts(*people["bob"]).back() == "6         server8         2 joined");
+    BOOST_TEST(texts(*people["dan"], 1) == strings{"2 joined\n"});
+
+    io.restart();
+    join("eve");                   // 5
+    room.leave(*people["dan"], "dan");  // 4: still gathered
+    bus.remote(chat_event{chat_event::kind::left, "zoe", {}});
+    BOOST_TEST(ann.got.size() == 4u);
+    room.leave(*people["eve"], "eve");  // 3: the batch goes out now, then the leave on its own
+    BOOST_TEST(texts(ann, 4) == (strings{"1 joined, 2 left\n", "eve left the chat\n"}));
+    io.run();  // the interval that was running ends with nothing to say
+    BOOST_TEST(ann.got.size() == 6u);
+    BOOST_TEST(room.size() == 3u);
+
+    room.leave(*people["cy"], "cy");  // small room: at once, no interval
+    BOOST_TEST(texts(ann, 6) == strings{"cy left the chat\n"});
+    io.restart();
+    BOOST_TEST(io.poll() == 0u);  // no timer was started for it
+}
+
+// Messages that arrived in one read go out as one buffer per header/line recipient (one send for
+// the burst), one by one to report clients (one recv() is one message for them), none back to a
+// header sender.
+BOOST_FIXTURE_TEST_CASE(hub_says_a_burst_as_one_buffer_per_protocol, hub_fixture) {
+    auto h1 = std::make_shared<fake_participant>(protocol::header);
+    auto h2 = std::make_shared<fake_participant>(protocol::header);
+    auto l1 = std::make_shared<fake_participant>(protocol::line);
+    auto r1 = std::make_shared<fake_participant>(protocol::report);
+    int n = 0;
+    for (auto& p : {h1, h2, l1, r1}) {
+        const std::string name = "user" + std::to_string(n++);
+        BOOST_TEST_REQUIRE(!claim(room, name));
+        room.enter(p, name);
+    }
+    for (auto* p : {h1.get(), h2.get(), l1.get(), r1.get()}) p->got.clear();
+
+    const std::vector<std::string> burst{"one", "two", "bad\xff"};
+    BOOST_TEST(room.say(*h1, "user0", std::span<const std::string>(burst)).empty());
+    BOOST_TEST(h1->got.empty());
+    BOOST_TEST(texts(*h2) == strings{"5         user03         one5         user03         two5         user06         bad\xEF\xBF\xBD"});
+    BOOST_TEST(texts(*l1) == strings{"user0: one\nuser0: two\nuser0: bad\xEF\xBF\xBD\n"});
+    BOOST_TEST(texts(*r1) == (strings{"user0: one", "user0: two", "user0: bad\xEF\xBF\xBD"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

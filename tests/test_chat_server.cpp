@@ -34,7 +34,7 @@ using peer = netkit::test::chat_peer;
 
 // A chat server in this process, on ephemeral ports, with its log kept for inspection.
 struct running_chat {
-    explicit running_chat(chat::chat_options options = {}) {
+    explicit running_chat(chat::chat_options chat_options = {}) : options(chat_options) {
         header_port = host.add_tcp({.label = "header"}, chat::header_session_factory(room, options, log))
                           .local_endpoint().port();
         line_server = &host.add_tcp({.label = "line"}, chat::line_session_factory(room, options, log));
@@ -42,6 +42,7 @@ struct running_chat {
         report_port = host.add_tcp({.label = "report"}, chat::report_session_factory(room, options, log))
                           .local_endpoint().port();
         room.start();
+        host.on_shutdown([this] { room.stop(); });
         runner = std::jthread([this] {
             std::ostringstream announce;
             host.run(2, 1000ms, announce);
@@ -55,11 +56,12 @@ struct running_chat {
     // The log, once stop() has returned.
     std::string log_text() const { return log_stream.str(); }
 
+    chat::chat_options options;
     std::ostringstream log_stream;
     logger log{log_level::info, &log_stream};
     chat::in_process_bus bus;
-    chat::hub room{bus, log};
     server_host host{log};
+    chat::hub room{host.io().get_executor(), bus, log, options};
     unsigned short header_port = 0, line_port = 0, report_port = 0;
     tcp_server* line_server = nullptr;
     std::jthread runner;
@@ -425,6 +427,11 @@ BOOST_AUTO_TEST_CASE(numeric_options_are_range_checked) {
         {{"serve", "chat", "--login-timeout", "0"}, "--login-timeout"},
         {{"serve", "chat", "--login-timeout", "-1"}, "--login-timeout"},
         {{"serve", "chat", "--stall-timeout", "nan"}, "--stall-timeout"},
+        {{"serve", "chat", "--announce-limit", "-1"}, "--announce-limit"},
+        {{"serve", "chat", "--announce-limit", "100000001"}, "--announce-limit"},
+        {{"serve", "chat", "--announce-limit", "1e3"}, "--announce-limit"},
+        {{"serve", "chat", "--announce-interval", "0"}, "--announce-interval"},
+        {{"serve", "chat", "--announce-interval", "-2"}, "--announce-interval"},
         {{"chat", "127.0.0.1", "70000", "--name", "x"}, "PORT"},
     };
     for (const auto& [args, option] : cases) {
@@ -438,6 +445,67 @@ BOOST_AUTO_TEST_CASE(numeric_options_are_range_checked) {
     // Look-alike names are refused by the client too, before connecting.
     child_process look_alike({exe, "chat", "127.0.0.1", "1", "--name", "server:"});
     BOOST_TEST(look_alike.wait().value_or(-1) == 2);
+}
+
+// Limit 3, interval 0.2 s: up to 3 members single announcements; above, one batched notice per
+// interval with the right counts; back at 3, what was gathered goes out and single announcements
+// return. The welcome counts who is there.
+BOOST_AUTO_TEST_CASE(a_big_room_announces_joins_and_leaves_in_batches) {
+    chat::chat_options options;
+    options.announce_limit = 3;
+    options.announce_interval = 200ms;
+    running_chat s(options);
+    auto ann = line_user(s.line_port, "ann");
+    auto bob = line_user(s.line_port, "bob");
+    BOOST_TEST(ann->line().value_or("") == "bob joined the chat");
+    auto cy = line_user(s.line_port, "cy");
+    BOOST_TEST(ann->line().value_or("") == "cy joined the chat");
+    BOOST_TEST(bob->line().value_or("") == "cy joined the chat");
+
+    peer dan(s.line_port);  // the 4th: above the limit
+    BOOST_TEST_REQUIRE(dan.line().value_or("") == std::string(chat::name_prompt));
+    dan.send_line("dan");
+    BOOST_TEST(dan.line().value_or("") == "Welcome dan! Users here: 4. Type {quit} to leave the chat.");
+    BOOST_TEST(dan.line().value_or("") == "dan joined the chat");  // to the newcomer only
+    auto eve = std::make_unique<peer>(s.header_port);  // a header client gets the count too
+    eve->send_frame("eve");
+    BOOST_TEST((eve->event().value_or(std::pair<std::string, std::string>{}) ==
+                std::pair<std::string, std::string>{"server", "Welcome eve! Users here: 5."}));
+    BOOST_TEST(eve->wait_event("server", "eve joined the chat"));
+    // One notice for both joins, within a bounded wait; nothing before it.
+    BOOST_TEST(ann->line(5s).value_or("") == "2 joined");
+    BOOST_TEST(dan.line(5s).value_or("") == "2 joined");
+    BOOST_TEST((eve->event(5s).value_or(std::pair<std::string, std::string>{}) ==
+                std::pair<std::string, std::string>{"server", "2 joined"}));
+
+    dan.send_line(std::string(chat::quit_command));  // 4 left: gathered
+    BOOST_TEST_REQUIRE(members_become(s.room, 4));
+    eve.reset();  // 3 left: the gathered leave goes out at once, then eve's on its own
+    BOOST_TEST(ann->line().value_or("") == "1 left");
+    BOOST_TEST(ann->line().value_or("") == "eve left the chat");
+    BOOST_TEST(ann->silent_for(500ms));  // the interval that was running has nothing to say
+
+    auto fay = line_user(s.line_port, "fay");  // 4 again: gathered
+    BOOST_TEST(ann->line(5s).value_or("") == "1 joined");
+    fay.reset();  // leaves: 3, at once
+    BOOST_TEST(ann->line().value_or("") == "fay left the chat");
+}
+
+// The options reach the hub from the command line: with --announce-limit 1 the second join comes
+// as a batch notice after --announce-interval.
+BOOST_AUTO_TEST_CASE(announce_options_from_the_command_line) {
+    child_process server({exe, "serve", "chat", "--header-port", "0", "--line-port", "0", "--announce-limit", "1",
+                          "--announce-interval", "0.2"});
+    const auto [header_port, line_port] = chat_ports(server);
+    (void)header_port;
+    auto ann = line_user(line_port, "ann");
+    peer bob(line_port);
+    BOOST_TEST_REQUIRE(bob.line().value_or("") == std::string(chat::name_prompt));
+    bob.send_line("bob");
+    BOOST_TEST(bob.line().value_or("") == "Welcome bob! Users here: 2. Type {quit} to leave the chat.");
+    BOOST_TEST(ann->line(5s).value_or("") == "1 joined");
+    server.signal(SIGTERM);
+    BOOST_TEST(server.wait().value_or(-1) == 0);
 }
 
 // The attacker's look-alike names, over the wire: each is refused next to "anna" or as "server".

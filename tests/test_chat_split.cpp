@@ -67,7 +67,8 @@ struct split_fixture {
     std::ostringstream log_text;
     logger log{log_level::warn, &log_text};
     scripted_bus bus;
-    hub room{bus, log};
+    asio::io_context timer_io;  // for the hub's batch timer, which small rooms never start
+    hub room{timer_io.get_executor(), bus, log};
 };
 
 }  // namespace

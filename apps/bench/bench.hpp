@@ -28,7 +28,7 @@ struct options {
     unsigned threads = 1;            // threads running the generator's io_context
     bool json = false;
     // chat
-    std::string protocol = "header";  // header | line
+    std::string protocol = "header";  // header | line | raw
     unsigned clients = 100;           // N: clients joined (every one receives)
     unsigned senders = 1;             // K: how many of them send
     double rate = 0;                  // messages/s per sender; 0: as fast as the window allows
@@ -40,6 +40,8 @@ struct options {
     // hold
     std::string hello = "none";       // none | header | line: join a chat server with a name
     pid_t server_pid = 0;             // read this process's RSS before and after opening
+    unsigned first_name = 0;          // names are hold<first_name>, hold<first_name + 1>, ... so that
+                                      // several generator processes can join one chat
 };
 
 struct results {

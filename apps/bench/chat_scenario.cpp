@@ -1,5 +1,6 @@
 // chat: N clients join a chat server (lesson 003 header protocol or line protocol); K of them send
-// numbered, timestamped messages. Every client receives and checks that each sender's numbers come
+// numbered, timestamped messages. `raw` is for a relay with no names and no framing of its own
+// (`ncat --broker`): no join, bare lines, and the sender gets nothing back. Every client receives and checks that each sender's numbers come
 // without gaps. A sender keeps at most `window` messages that some receiver has not yet got, so a
 // run measures what the server sustains, not how deep its queues are.
 #include "bench.hpp"
@@ -10,6 +11,8 @@
 #include <memory>
 #include <string_view>
 #include <vector>
+
+#include <unistd.h>
 
 namespace netkit::bench {
 
@@ -36,7 +39,11 @@ struct chat_run {
     std::atomic<int> phase{0};             // 0 joining, 1 probing, 2 measuring
 };
 
-std::string name_of(unsigned i) { return "bench" + std::to_string(i); }
+// Unique per generator process: a run's names must not collide with those of the run before,
+// which the server may not have seen leave yet (it would refuse them as taken).
+std::string name_of(unsigned i) {
+    return "bench" + std::to_string(::getpid()) + "-" + std::to_string(i);
+}
 
 std::string frame(std::string_view payload) {
     std::string h = std::to_string(payload.size());
@@ -44,10 +51,14 @@ std::string frame(std::string_view payload) {
     return h.append(payload);
 }
 
-// "<sender>:<seq>:<ns since epoch>:" padded with 'x' to S bytes; seq 0 is a probe.
+// The payload's length: S bytes, but on a raw relay S with its "\n", so that a relay reading in
+// power-of-two chunks never cuts a message (it cannot tell whose bytes follow).
+std::size_t payload_size(const options& o) { return o.protocol == "raw" ? std::max<std::size_t>(o.size, 2) - 1 : o.size; }
+
+// "<sender>:<seq>:<ns since epoch>:" padded with 'x' to payload_size() bytes; seq 0 is a probe.
 std::string payload(const chat_run& c, unsigned k, std::uint64_t seq, std::uint64_t ns) {
     std::string p = std::to_string(k) + ":" + std::to_string(seq) + ":" + std::to_string(ns) + ":";
-    if (p.size() < c.o.size) p.resize(c.o.size, 'x');
+    if (p.size() < payload_size(c.o)) p.resize(payload_size(c.o), 'x');
     return p;
 }
 
@@ -80,7 +91,11 @@ struct receiver {
             c.r.errors++;  // duplicate or out of order
             return;
         }
-        if (seq != last[k] + 1) c.r.missed += seq - last[k] - 1;
+        if (seq != last[k] + 1) {
+            c.r.missed += seq - last[k] - 1;
+            // A message that will never come must not hold the sender's window forever.
+            for (auto gap = last[k] + 1; gap < seq; ++gap) acknowledge(k, gap);
+        }
         last[k] = seq;
         if (c.r.recording.load(std::memory_order_relaxed)) {
             const auto now = static_cast<std::uint64_t>(
@@ -89,6 +104,10 @@ struct receiver {
             c.r.messages.fetch_add(1, std::memory_order_relaxed);
             c.r.bytes.fetch_add(c.o.size, std::memory_order_relaxed);
         }
+        acknowledge(k, seq);
+    }
+
+    void acknowledge(std::uint64_t k, std::uint64_t seq) {
         auto& s = *c.senders[k];
         if (s.slots[seq % c.o.window].fetch_sub(1) == 1) {
             asio::post(s.executor, [&s, window = c.o.window] {
@@ -102,10 +121,11 @@ struct receiver {
 // A receive buffer that splits what a chat server sends into messages, whatever the read sizes.
 class inbox {
 public:
-    explicit inbox(bool header) : header_(header), buf_(64 * 1024) {}
+    // 16 KiB per client, so that 19,000 of them fit in a generator's memory; a longer frame grows it.
+    explicit inbox(bool header, bool raw) : header_(header), raw_(raw), buf_(16 * 1024) {}
 
     // Calls on(user, text) for each complete message (header: a username frame + a message frame;
-    // line: "user: text"); returns false on a protocol error.
+    // line: "user: text"; raw: a bare line, user "raw"); returns false on a protocol error.
     template <class On>
     bool parse(On&& on) {
         for (;;) {
@@ -136,6 +156,10 @@ public:
                 }
                 std::string_view line = avail.substr(0, nl);
                 begin_ += nl + 1;
+                if (raw_) {
+                    on(std::string_view("raw"), line);
+                    continue;
+                }
                 const auto colon = line.find(": ");
                 if (colon == std::string_view::npos) on(std::string_view(), line);
                 else on(line.substr(0, colon), line.substr(colon + 2));
@@ -164,6 +188,7 @@ public:
 
 private:
     bool header_;
+    bool raw_;
     std::vector<char> buf_;
     std::size_t begin_ = 0, end_ = 0;
     std::string user_;
@@ -223,31 +248,24 @@ asio::awaitable<void> sender_loop(chat_run& c, std::shared_ptr<tcp::socket> s, u
     }
 }
 
-asio::awaitable<void> client(chat_run& c, unsigned i) {
+// Client i on its connected socket `s`.
+asio::awaitable<void> client(chat_run& c, unsigned i, std::shared_ptr<tcp::socket> s) {
     const auto ex = co_await asio::this_coro::executor;
-    auto s = std::make_shared<tcp::socket>(ex);
-    // With --sender-port the senders sit on another chat node: every delivery crosses nodes.
-    const std::uint16_t port = i < c.o.senders && c.o.sender_port != 0 ? c.o.sender_port : c.o.port;
-    auto [cec] = co_await s->async_connect({asio::ip::make_address(c.o.host), port}, as_tuple(use_awaitable));
-    if (cec) {
-        c.r.failed++;
-        c.r.errors++;
-        co_return;
-    }
+    boost::system::error_code cec;
     s->set_option(tcp::no_delay(true), cec);
-    const bool header = c.o.protocol == "header";
+    const bool header = c.o.protocol == "header", raw = c.o.protocol == "raw";
     const std::string name = name_of(i);
-    const std::string hello = header ? frame(name) : name + "\n";
+    const std::string hello = header ? frame(name) : raw ? std::string() : name + "\n";
     auto [wec, w] = co_await asio::async_write(*s, asio::buffer(hello), as_tuple(use_awaitable));
     if (wec) {
         c.r.failed++;
         co_return;
     }
     receiver rx{c, std::vector<std::uint64_t>(c.o.senders, 0), std::vector<bool>(c.o.senders, false)};
-    inbox in(header);
-    // Line clients are ready once they see their own join line; header clients at once (the probes
-    // show when the server has them).
-    bool joined = header;
+    inbox in(header, raw);
+    // Line clients are ready once they see their own join line; header and raw clients at once (the
+    // probes show when the server has them).
+    bool joined = header || raw;
     if (joined) {
         c.r.ready++;
         if (i < c.o.senders) asio::co_spawn(ex, sender_loop(c, s, i), asio::detached);
@@ -261,7 +279,14 @@ asio::awaitable<void> client(chat_run& c, unsigned i) {
                 if (i < c.o.senders) asio::co_spawn(ex, sender_loop(c, s, i), asio::detached);
                 return;
             }
-            if (user.size() > 5 && user.substr(0, 5) == "bench") rx.on_message(text);
+            if (raw) {
+                // A relay without framing may splice two senders' bytes: such a line is an error.
+                const auto size = payload_size(c.o);
+                if (text.size() == size || (text.size() > size && text.back() == ':')) rx.on_message(text);
+                else c.r.errors++;
+            } else if (user.size() > 5 && user.substr(0, 5) == "bench") {
+                rx.on_message(text);
+            }
         });
         if (!ok) {
             c.r.errors++;
@@ -275,13 +300,32 @@ asio::awaitable<void> client(chat_run& c, unsigned i) {
     }
 }
 
+// A few openers each connect their share one after another, then hand each socket to its client,
+// so the listen backlog never overflows (for a raw relay only 8: ncat's backlog is 10).
+asio::awaitable<void> opener(chat_run& c, const std::vector<tcp::socket::executor_type>& strands, unsigned first,
+                             unsigned step) {
+    for (unsigned i = first; i < c.o.clients; i += step) {
+        auto s = std::make_shared<tcp::socket>(strands[i]);
+        // With --sender-port the senders sit on another chat node: every delivery crosses nodes.
+        const std::uint16_t port = i < c.o.senders && c.o.sender_port != 0 ? c.o.sender_port : c.o.port;
+        auto [ec] = co_await s->async_connect({asio::ip::make_address(c.o.host), port}, as_tuple(use_awaitable));
+        if (ec) {
+            c.r.failed++;
+            c.r.errors++;
+            continue;
+        }
+        asio::co_spawn(strands[i], client(c, i, s), asio::detached);
+    }
+}
+
 }  // namespace
 
 void chat(const options& o, results& r) {
     asio::io_context io;
     chat_run c{o, r};
-    c.expected = o.protocol == "header" ? o.clients - 1 : o.clients;
-    if (c.expected == 0) throw std::runtime_error("the header protocol needs at least 2 clients");
+    // The header protocol and a raw relay send nothing back to the sender; the line protocol does.
+    c.expected = o.protocol == "line" ? o.clients : o.clients - 1;
+    if (c.expected == 0) throw std::runtime_error("the header protocol and raw relays need at least 2 clients");
     std::vector<tcp::socket::executor_type> strands;
     for (unsigned i = 0; i < o.clients; ++i) strands.push_back(asio::make_strand(io));
     for (unsigned k = 0; k < o.senders; ++k) {
@@ -290,7 +334,8 @@ void chat(const options& o, results& r) {
         st->wake = std::make_shared<asio::steady_timer>(strands[k]);
         c.senders.push_back(std::move(st));
     }
-    for (unsigned i = 0; i < o.clients; ++i) asio::co_spawn(strands[i], client(c, i), asio::detached);
+    const unsigned openers = std::min(o.clients, o.protocol == "raw" ? 8u : 64u);
+    for (unsigned i = 0; i < openers; ++i) asio::co_spawn(asio::make_strand(io), opener(c, strands, i, openers), asio::detached);
     run_bounded(io, o, r, o.clients, [&]() -> asio::awaitable<void> {
         c.phase = 1;
         asio::steady_timer t(io);

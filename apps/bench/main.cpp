@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
          "seconds allowed for connecting before measuring anyway")
         ("threads,t", po::value(&o.threads)->default_value(o.threads), "generator threads")
         ("json", po::bool_switch(&o.json), "print one JSON object instead of the table")
-        ("protocol", po::value(&o.protocol)->default_value(o.protocol), "chat: header or line")
+        ("protocol", po::value(&o.protocol)->default_value(o.protocol),
+         "chat: header, line, or raw (bare lines through a relay without names, e.g. ncat --broker)")
         ("clients,n", po::value(&o.clients)->default_value(o.clients), "chat: clients joined (all receive)")
         ("senders,k", po::value(&o.senders)->default_value(o.senders), "chat: clients that send")
         ("rate", po::value(&o.rate)->default_value(o.rate), "chat: messages/s per sender (0: window-bound)")
@@ -43,7 +44,9 @@ int main(int argc, char** argv) {
         ("udp-timeout-ms", po::value(&o.udp_timeout_ms)->default_value(o.udp_timeout_ms),
          "udp-pingpong: a reply later than this is lost")
         ("hello", po::value(&o.hello)->default_value(o.hello), "hold: none, header or line (join a chat)")
-        ("server-pid", po::value(&o.server_pid), "hold: read this process's RSS before and after");
+        ("server-pid", po::value(&o.server_pid), "hold: read this process's RSS before and after")
+        ("first-name", po::value(&o.first_name)->default_value(o.first_name),
+         "hold: number of the first name (hold<N>), for a second generator process joining the same chat");
     po::positional_options_description positional;
     positional.add("scenario", 1);
     desc.add_options()("scenario", po::value(&o.scenario), "scenario");
@@ -70,9 +73,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (o.scenario == "chat" && (o.senders == 0 || o.senders > o.clients || o.window == 0 ||
-                                 (o.protocol != "header" && o.protocol != "line"))) {
+                                 (o.protocol != "header" && o.protocol != "line" && o.protocol != "raw"))) {
         std::cerr << "netkit-bench chat: need 1 <= --senders <= --clients, --window >= 1 and "
-                     "--protocol header|line\n";
+                     "--protocol header|line|raw\n";
         return 2;
     }
     std::signal(SIGPIPE, SIG_IGN);

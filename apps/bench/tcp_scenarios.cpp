@@ -158,7 +158,7 @@ asio::awaitable<void> hold_opener(const options& o, results& r, unsigned first, 
     for (unsigned i = first; i < o.connections; i += step) {
         auto s = std::make_shared<tcp::socket>(ex);
         if (!co_await open(*s, o, r)) continue;
-        const std::string name = "hold" + std::to_string(i);
+        const std::string name = "hold" + std::to_string(o.first_name + i);
         const std::string hello = hello_for(o, name);
         if (!hello.empty()) {
             auto [ec, n] = co_await asio::async_write(*s, asio::buffer(hello), as_tuple(use_awaitable));

@@ -19,6 +19,8 @@ namespace {
 // Large enough for any chat, small enough that 2 * max-message + 64 cannot overflow.
 constexpr std::uint64_t max_message_limit = 64ULL << 20;
 constexpr std::uint64_t max_queue_limit = 4ULL << 30;
+// More members than any one process can hold sockets for.
+constexpr std::uint64_t max_announce_limit = 100'000'000;
 }  // namespace
 
 int serve_chat(const args& a) {
@@ -30,6 +32,7 @@ int serve_chat(const args& a) {
     double flush_seconds = seconds(chat.flush_timeout);
     double login_seconds = seconds(chat.login_timeout);
     double stall_seconds = seconds(chat.stall_timeout);
+    double announce_seconds = seconds(chat.announce_interval);
     std::uint16_t report_port = 0;
     po::options_description options("options");
     options.add_options()
@@ -55,6 +58,11 @@ int serve_chat(const args& a) {
         ("flush-timeout", po::value(&flush_seconds)->default_value(flush_seconds),
          "seconds a client that left (or closed its sending side) gets to read what is still "
          "queued for it before the connection is closed")
+        ("announce-limit", number(chat.announce_limit, 0, max_announce_limit, "--announce-limit"),
+         "up to this many members every join and leave is announced at once; above it they are "
+         "gathered into one notice per --announce-interval, e.g. '12 joined, 3 left' (0: always)")
+        ("announce-interval", po::value(&announce_seconds)->default_value(announce_seconds),
+         "seconds between a big room's batched join/leave notices")
         ("bus", po::value(&bus_url)->value_name("URL"),
          "share the chat with other nodes through Redis: redis://HOST:PORT[/channel-prefix] "
          "(see docs/scaling-out.md); without it this node is on its own");
@@ -76,6 +84,7 @@ int serve_chat(const args& a) {
     chat.flush_timeout = seconds_option(flush_seconds, "--flush-timeout", true);
     chat.login_timeout = seconds_option(login_seconds, "--login-timeout", false);
     chat.stall_timeout = seconds_option(stall_seconds, "--stall-timeout", false);
+    chat.announce_interval = seconds_option(announce_seconds, "--announce-interval", false);
 
     logger log(parse_level(s.log_level));
     server_host host(log);
@@ -87,7 +96,7 @@ int serve_chat(const args& a) {
     }
     // Declared after the host: destroyed once its io_context no longer runs.
     auto bus = make_chat_bus(bus_url, host.io(), log, bus_counted ? &*bus_counted : nullptr);
-    chat::hub room(*bus, log);
+    chat::hub room(host.io().get_executor(), *bus, log, chat);
     host.add_tcp(listener(s, header_port, "header"),
                  chat::header_session_factory(room, chat, log));
     host.add_tcp(listener(s, line_port, "line"),

@@ -72,7 +72,7 @@ asio::awaitable<std::optional<std::string>> chat_session::join(std::string name)
     claimed_ = true;
     if (auto* m = options_.metrics) m->names_claimed.add();
     login_timer_.cancel();
-    welcome();
+    welcome(hub_.size() + 1);  // a moment's count: a join racing with this one may not be in it
     if (checked_here_only) send(notice(checked_here_only_notice));
     hub_.enter(std::static_pointer_cast<chat_session>(shared_from_this()), name_);
     entered_ = true;
@@ -84,7 +84,17 @@ asio::awaitable<std::optional<std::string>> chat_session::join(std::string name)
 asio::awaitable<void> chat_session::say(std::string_view text) {
     if (log_.enabled(log_level::debug)) log_.debug(name_, ": ", text);
     if (auto* m = options_.metrics) m->messages_in.add();
-    const auto congested = hub_.say(*this, name_, text);
+    co_await keep_pace(hub_.say(*this, name_, text));
+}
+
+asio::awaitable<void> chat_session::say(std::span<const std::string> texts) {
+    if (log_.enabled(log_level::debug))
+        for (const auto& text : texts) log_.debug(name_, ": ", text);
+    if (auto* m = options_.metrics) m->messages_in.add(texts.size());
+    co_await keep_pace(hub_.say(*this, name_, texts));
+}
+
+asio::awaitable<void> chat_session::keep_pace(std::vector<std::shared_ptr<participant>> congested) {
     if (congested.empty()) co_return;
     // Backpressure: this client is not read until the room keeps up. A recipient that stopped
     // reading holds us at most stall_timeout, by then watch_stall() has dropped it.

@@ -5,18 +5,35 @@
 #include <netkit/chat/wire.hpp>
 
 #include <array>
+#include <utility>
 
 namespace netkit::chat {
 
-hub::hub(bus& events, logger& log)
-    : bus_(events), log_(log), snapshot_(std::make_shared<const member_list>()) {}
+hub::hub(asio::any_io_executor executor, bus& events, logger& log, const chat_options& options)
+    : bus_(events),
+      log_(log),
+      announce_limit_(options.announce_limit),
+      announce_interval_(options.announce_interval),
+      strand_(asio::make_strand(executor)),
+      timer_(strand_),
+      snapshot_(std::make_shared<const member_list>()) {}
 
 void hub::start() {
     bus_.on_remote_event([this](chat_event event) {
         // Another node checked its own clients, but this node trusts no peer bytes it did not check.
         if (!is_valid_utf8(event.name)) event.name = valid_utf8(event.name);
         if (!is_valid_utf8(event.text)) event.text = valid_utf8(event.text);
-        broadcast(event, nullptr);
+        if (event.type == chat_event::kind::message) {
+            broadcast(event, nullptr);
+            return;
+        }
+        // A big room's joins come from every node: they count into this node's batch too.
+        announcement what;
+        {
+            std::lock_guard lock(mutex_);
+            what = announce_locked(event);
+        }
+        announce(std::move(what), event);
     });
     bus_.on_name_lost([this](std::string key, asio::any_io_executor where) {
         asio::co_spawn(where, rename_lost(std::move(key)), asio::detached);
@@ -24,7 +41,14 @@ void hub::start() {
     bus_.start();
 }
 
-void hub::stop() { bus_.stop(); }
+void hub::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopped_ = true;  // no interval starts after this, so the timer cannot hold up the exit
+    }
+    asio::post(strand_, [this] { timer_.cancel(); });
+    bus_.stop();
+}
 
 asio::awaitable<std::optional<std::string>> hub::claim(std::string name, bool* checked_here_only) {
     if (auto problem = name_problem(name)) co_return problem;
@@ -46,35 +70,89 @@ asio::awaitable<std::optional<std::string>> hub::claim(std::string name, bool* c
 }
 
 void hub::enter(std::shared_ptr<participant> who, const std::string& name) {
+    const chat_event event{chat_event::kind::joined, name, {}};
+    std::string key = name_key(name);
+    participant& newcomer = *who;
+    const auto p = who->protocol();
+    announcement what;
     {
         std::lock_guard lock(mutex_);
-        const auto p = who->protocol();
-        members_.insert_or_assign(name_key(name), member{std::move(who), p});
-        rebuild_locked();
+        members_.insert_or_assign(std::move(key), member{std::move(who), p});
+        snapshot_stale_ = true;
+        what = announce_locked(event);
     }
-    const chat_event event{chat_event::kind::joined, name, {}};
-    broadcast(event, nullptr);
+    // In a big room the newcomer still learns it is in, as the protocols promise.
+    if (what.batched) newcomer.deliver(std::make_shared<const std::string>(encode(p, event)));
+    announce(std::move(what), event);
     bus_.publish(event);
 }
 
 void hub::leave(const participant& who, const std::string& name) {
     if (auto renamed = take_renamed(who); renamed && *renamed != name) return leave(who, *renamed);
     const std::string key = name_key(name);
+    const chat_event event{chat_event::kind::left, name, {}};
     bool was_member = false;
+    announcement what;
     {
         std::lock_guard lock(mutex_);
         if (auto it = members_.find(key); it != members_.end() && it->second.who.get() == &who) {
             members_.erase(it);
-            rebuild_locked();
+            snapshot_stale_ = true;
             was_member = true;
+            what = announce_locked(event);
         }
         claimed_.erase(key);
     }
     bus_.release_name(key);
     if (!was_member) return;
-    const chat_event event{chat_event::kind::left, name, {}};
-    broadcast(event, nullptr);
+    announce(std::move(what), event);
     bus_.publish(event);
+}
+
+hub::announcement hub::announce_locked(const chat_event& event) {
+    announcement what;
+    if (members_.size() > announce_limit_) {
+        (event.type == chat_event::kind::joined ? batch_.joined : batch_.left).push_back(event.name);
+        what.batched = true;
+        what.start_timer = !timer_running_ && !stopped_;
+        if (what.start_timer) timer_running_ = true;
+    } else if (!batch_.joined.empty() || !batch_.left.empty()) {
+        // Back to single announcements: what was gathered goes out first, so no one sees a leave
+        // before the join it follows. The running interval then finds nothing to send.
+        what.overdue = std::exchange(batch_, chat_event{chat_event::kind::batch, {}, {}});
+    }
+    return what;
+}
+
+void hub::announce(announcement what, const chat_event& event) {
+    if (what.overdue) broadcast(*what.overdue, nullptr);
+    if (what.start_timer) start_timer();
+    if (!what.batched) broadcast(event, nullptr);
+}
+
+void hub::start_timer() {
+    asio::post(strand_, [this] {
+        {
+            // stop() may have come between the decision and now; its cancel() has then run.
+            std::lock_guard lock(mutex_);
+            if (stopped_) return;
+        }
+        timer_.expires_after(announce_interval_);
+        timer_.async_wait(asio::bind_executor(strand_, [this](boost::system::error_code ec) {
+            if (!ec) flush_batch();
+        }));
+    });
+}
+
+void hub::flush_batch() {
+    chat_event due{chat_event::kind::batch, {}, {}};
+    {
+        std::lock_guard lock(mutex_);
+        timer_running_ = false;
+        std::swap(due, batch_);
+    }
+    // Nothing when nobody came or went (the room may have shrunk and sent the batch early).
+    if (!due.joined.empty() || !due.left.empty()) broadcast(due, nullptr);
 }
 
 std::vector<std::shared_ptr<participant>> hub::say(const participant& from, const std::string& name,
@@ -83,6 +161,18 @@ std::vector<std::shared_ptr<participant>> hub::say(const participant& from, cons
     event.text = is_valid_utf8(text) ? std::string(text) : valid_utf8(text);
     auto congested = broadcast(event, &from);
     bus_.publish(event);
+    return congested;
+}
+
+std::vector<std::shared_ptr<participant>> hub::say(const participant& from, const std::string& name,
+                                                   std::span<const std::string> texts) {
+    if (texts.empty()) return {};
+    std::vector<chat_event> events;
+    events.reserve(texts.size());
+    for (const auto& text : texts)
+        events.push_back(chat_event{chat_event::kind::message, name, is_valid_utf8(text) ? text : valid_utf8(text)});
+    auto congested = broadcast(events, &from);
+    for (const auto& event : events) bus_.publish(event);
     return congested;
 }
 
@@ -127,7 +217,7 @@ asio::awaitable<void> hub::rename_lost(std::string key) {
             members_.erase(key);
             claimed_.erase(key);
             renamed_[who.get()] = *new_name;
-            rebuild_locked();
+            snapshot_stale_ = true;
             still_here = true;
         } else {
             claimed_.erase(new_key);  // left while the new name was claimed
@@ -141,7 +231,12 @@ asio::awaitable<void> hub::rename_lost(std::string key) {
     who->renamed(*new_name, renamed_text(old_name, *new_name));
     for (const chat_event& event : {chat_event{chat_event::kind::left, old_name, {}},
                                     chat_event{chat_event::kind::joined, *new_name, {}}}) {
-        broadcast(event, nullptr);
+        announcement what;  // in a big room, into the batch like any leave and join
+        {
+            std::lock_guard lock(mutex_);
+            what = announce_locked(event);
+        }
+        announce(std::move(what), event);
         bus_.publish(event);
     }
 }
@@ -160,29 +255,45 @@ std::size_t hub::size() const {
     return members_.size();
 }
 
-void hub::rebuild_locked() {
-    auto list = std::make_shared<member_list>();
-    list->reserve(members_.size());
-    for (const auto& [key, m] : members_) list->push_back(m);
-    snapshot_ = std::move(list);
+std::shared_ptr<const hub::member_list> hub::members() {
+    std::lock_guard lock(mutex_);
+    if (snapshot_stale_) {
+        auto list = std::make_shared<member_list>();
+        list->reserve(members_.size());
+        for (const auto& [key, m] : members_) list->push_back(m);
+        snapshot_ = std::move(list);
+        snapshot_stale_ = false;
+    }
+    return snapshot_;
 }
 
-std::vector<std::shared_ptr<participant>> hub::broadcast(const chat_event& event,
+std::vector<std::shared_ptr<participant>> hub::broadcast(std::span<const chat_event> events,
                                                          const participant* skip_header_sender) {
-    std::shared_ptr<const member_list> members;
-    {
-        std::lock_guard lock(mutex_);
-        members = snapshot_;
-    }
+    const auto members = this->members();
     // One encoding per protocol, made only if someone speaks it, shared by all its recipients.
     std::array<shared_bytes, 3> encoded;
+    std::vector<shared_bytes> one_by_one;  // the report protocol's, for several events
+    const auto encode_all = [&events](protocol p) {
+        std::string bytes = encode(p, events.front());
+        for (const auto& event : events.subspan(1)) bytes += encode(p, event);
+        return std::make_shared<const std::string>(std::move(bytes));
+    };
     std::vector<std::shared_ptr<participant>> congested;
     for (const auto& m : *members) {
         // Lesson 003's sender does not get its own message back; the other protocols echo it.
         if (m.protocol == protocol::header && m.who.get() == skip_header_sender) continue;
-        auto& bytes = encoded[static_cast<std::size_t>(m.protocol)];
-        if (!bytes) bytes = std::make_shared<const std::string>(encode(m.protocol, event));
-        if (m.who->deliver(bytes)) congested.push_back(m.who);
+        bool full = false;
+        if (m.protocol == protocol::report && events.size() > 1) {
+            if (one_by_one.empty())
+                for (const auto& event : events)
+                    one_by_one.push_back(std::make_shared<const std::string>(encode(protocol::report, event)));
+            for (const auto& bytes : one_by_one) full = m.who->deliver(bytes) || full;
+        } else {
+            auto& bytes = encoded[static_cast<std::size_t>(m.protocol)];
+            if (!bytes) bytes = encode_all(m.protocol);
+            full = m.who->deliver(bytes);
+        }
+        if (full) congested.push_back(m.who);
     }
     return congested;
 }

@@ -28,8 +28,9 @@ asio::awaitable<std::optional<std::string_view>> line_session::read_line(framing
     co_return lines.finish();
 }
 
-void line_session::welcome() {
-    send(notice("Welcome " + name() + "! Type " + std::string(quit_command) + " to leave the chat."));
+void line_session::welcome(std::size_t present) {
+    send(notice("Welcome " + name() + "! Users here: " + std::to_string(present) + ". Type " +
+                std::string(quit_command) + " to leave the chat."));
 }
 
 std::string line_session::notice(std::string_view text) const { return line_notice(text); }

@@ -22,7 +22,7 @@ asio::awaitable<void> report_session::serve() {
     }
 }
 
-void report_session::welcome() {
+void report_session::welcome(std::size_t /*present*/) {  // the report's own text, no count
     send(notice("Benvenuto " + name() + "! Se vuoi lasciare la Chat, scrivi " + std::string(quit_command) +
                 " per uscire."));
 }

@@ -15,10 +15,27 @@ std::string renamed_text(std::string_view old_name, std::string_view new_name) {
 }
 
 namespace {
+std::string counts_text(std::size_t joined, std::size_t left, std::string_view in, std::string_view out) {
+    std::string text;
+    if (joined > 0) text = std::to_string(joined) + ' ' + std::string(in);
+    if (joined > 0 && left > 0) text += ", ";
+    if (left > 0) text += std::to_string(left) + ' ' + std::string(out);
+    return text;
+}
+
 std::string notice_text(const chat_event& event) {
-    return event.type == chat_event::kind::joined ? joined_text(event.name) : left_text(event.name);
+    switch (event.type) {
+    case chat_event::kind::joined: return joined_text(event.name);
+    case chat_event::kind::left: return left_text(event.name);
+    default: return batch_text(event.joined.size(), event.left.size());
+    }
 }
 }  // namespace
+
+std::string batch_text(std::size_t joined, std::size_t left) { return counts_text(joined, left, "joined", "left"); }
+std::string report_batch_text(std::size_t joined, std::size_t left) {
+    return counts_text(joined, left, "entrati", "usciti");
+}
 
 std::string header_notice(std::string_view text) {
     std::string out;
@@ -59,12 +76,14 @@ std::string safe_event_text(const chat_event& event, std::string_view joined, st
         break;
     case chat_event::kind::joined: out.append(joined); break;
     case chat_event::kind::left: out.append(left); break;
+    case chat_event::kind::batch: break;  // encoded by the callers, it has no name
     }
     return out;
 }
 }  // namespace
 
 std::string line_event(const chat_event& event) {
+    if (event.type == chat_event::kind::batch) return line_notice(notice_text(event));
     return safe_event_text(event, " joined the chat", " left the chat") + '\n';
 }
 
@@ -75,6 +94,7 @@ std::string report_notice(std::string_view text) {
 }
 
 std::string report_event(const chat_event& event) {
+    if (event.type == chat_event::kind::batch) return report_batch_text(event.joined.size(), event.left.size());
     return safe_event_text(event, " si è unito alla chat!", " ha abbandonato la Chat.");
 }
 

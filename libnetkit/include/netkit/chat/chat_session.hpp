@@ -13,8 +13,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +40,9 @@ protected:
     virtual std::string notice(std::string_view text) const = 0;
     // What the client gets when the server shuts down, just before the connection closes.
     virtual std::string goodbye() const = 0;
-    // Sent to the client once its name is accepted, before the join notice (nothing by default).
-    virtual void welcome() {}
+    // Sent to the client once its name is accepted, before the join notice; `present` counts the
+    // members with this client (nothing by default).
+    virtual void welcome(std::size_t /*present*/) {}
 
     // Reserves `name`, welcomes the client and enters the hub. Returns why the name was refused.
     asio::awaitable<std::optional<std::string>> join(std::string name);
@@ -47,6 +50,8 @@ protected:
     // drained below its high-water mark, or after stall_timeout: until then this client is not
     // read, so a fast sender slows down to the pace of its slowest reader (the flood rule).
     asio::awaitable<void> say(std::string_view text);
+    // Messages that arrived together (one read), said as one burst: see hub::say.
+    asio::awaitable<void> say(std::span<const std::string> texts);
     // Queues bytes for this client only.
     void send(std::string bytes);
 
@@ -96,6 +101,8 @@ private:
     // once nothing of it has been sent for stall_timeout.
     asio::awaitable<void> watch_stall();
     void progress() { progress_at_ = std::chrono::steady_clock::now(); }
+    // The flood rule, after a message: waits until every recipient it `congested` has drained.
+    asio::awaitable<void> keep_pace(std::vector<std::shared_ptr<participant>> congested);
 
     outbox outbox_;
     std::vector<shared_bytes> batch_;  // the batch being sent; only flush() touches it

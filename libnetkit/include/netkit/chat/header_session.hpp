@@ -16,6 +16,7 @@ private:
     asio::awaitable<void> serve() override;
     std::string notice(std::string_view text) const override;
     std::string goodbye() const override;
+    void welcome(std::size_t present) override;
 };
 
 // For tcp_server: one header_session per connection, all in `room`.

@@ -24,7 +24,7 @@ private:
     asio::awaitable<std::optional<std::string_view>> read_line(framing::line_decoder& lines);
     std::string notice(std::string_view text) const override;
     std::string goodbye() const override;
-    void welcome() override;
+    void welcome(std::size_t present) override;
 };
 
 tcp_server::session_factory line_session_factory(hub& room, chat_options options, logger& log);

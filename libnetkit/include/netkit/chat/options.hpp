@@ -31,6 +31,11 @@ struct chat_options {
     // without any of it being sent for stall_timeout has stopped reading: it is dropped as a slow
     // consumer. A reader that keeps reading is never dropped for being slower than a sender.
     std::chrono::milliseconds stall_timeout{5000};
+    // Big rooms. Up to announce_limit members every join and leave is announced at once; above it
+    // they are gathered and announced as one notice per announce_interval ("12 joined, 3 left"),
+    // so N joins cost about N sends per interval instead of N²/2. 0 gathers them always.
+    std::size_t announce_limit = 1000;
+    std::chrono::milliseconds announce_interval{10000};
 
     std::size_t high_water() const { return max_queue / 4; }
 };

@@ -4,6 +4,7 @@
 #include <netkit/chat/bus.hpp>
 #include <netkit/chat/participant.hpp>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -26,9 +27,13 @@ std::string renamed_text(std::string_view old_name, std::string_view new_name);
 // "alice joined the chat" / "alice left the chat".
 std::string joined_text(std::string_view name);
 std::string left_text(std::string_view name);
+// A big room's batch: "12 joined, 3 left", "12 joined" or "3 left" (report protocol: "12 entrati,
+// 3 usciti"); empty when nobody came or went.
+std::string batch_text(std::size_t joined, std::size_t left);
+std::string report_batch_text(std::size_t joined, std::size_t left);
 
 // Header protocol: a name frame then a text frame. A message is framed as (name, text); a join or
-// leave notice as ("server", "alice joined the chat").
+// leave notice as ("server", "alice joined the chat"), a batch as ("server", "12 joined, 3 left").
 std::string header_event(const chat_event& event);
 // Header protocol: a notice from `server` to one client.
 std::string header_notice(std::string_view text);
