@@ -1,31 +1,18 @@
 #include <netkit/http/server.hpp>
 
+#include <netkit/http/request_reader.hpp>
 #include <netkit/tcp_session.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
 namespace netkit::http {
 
-namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using asio::as_tuple;
 using asio::use_awaitable;
 
-router& router::get(std::string path, handler h) {
-    routes_.insert_or_assign(std::move(path), std::move(h));
-    return *this;
-}
-
-const handler* router::find(std::string_view path) const {
-    const auto it = routes_.find(path.substr(0, path.find('?')));
-    return it == routes_.end() ? nullptr : &it->second;
-}
-
 namespace {
-
-response error_page(unsigned status, std::string text) { return {status, "text/plain; charset=utf-8", text + "\n"}; }
 
 class session final : public tcp_session {
 public:
@@ -46,45 +33,22 @@ public:
 
 private:
     // Request after request, like the lesson's blocking loop: read, answer, until the client is
-    // done, breaks a rule or lets the connection idle.
+    // done, breaks a rule or lets the connection idle. Each request has `idle_timeout` to arrive.
     asio::awaitable<void> serve() {
-        // Room for more than the header limit, so an oversized header is reported as such (431)
-        // rather than as a full buffer.
-        beast::flat_buffer buffer(2 * options_.max_header_bytes);
+        request_reader reader(*routes_, options_.max_header_bytes);
+        deadline_ = std::chrono::steady_clock::now() + options_.idle_timeout;
         for (;;) {
-            deadline_ = std::chrono::steady_clock::now() + options_.idle_timeout;
-            bhttp::request_parser<bhttp::empty_body> parser;
-            parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
-            auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer, parser, as_tuple(use_awaitable));
-            if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::operation_aborted ||
-                ec == asio::error::bad_descriptor)
-                co_return;
-            if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
-                co_await send(error_page(431, "request headers larger than " +
-                                                  std::to_string(options_.max_header_bytes) + " bytes"),
-                              false);
+            auto [ec, n] = co_await socket_.async_read_some(reader.prepare(), as_tuple(use_awaitable));
+            if (ec == asio::error::eof) {  // the client is done; a request it cut short gets a 400
+                if (auto last = reader.finish()) co_await send(std::move(last->answer), false);
                 co_return;
             }
-            if (ec) {
-                co_await send(error_page(400, "malformed request: " + ec.message()), false);
-                co_return;
+            if (ec) co_return;  // reset, or closed by the watchdog or a stop
+            reader.commit(n);
+            while (auto reply = reader.next()) {
+                if (!co_await send(std::move(reply->answer), reply->keep_alive) || !reply->keep_alive) co_return;
+                deadline_ = std::chrono::steady_clock::now() + options_.idle_timeout;
             }
-            const auto& request = parser.get();
-            // A body is never expected: rather than read and discard one, refuse and close.
-            if (!parser.is_done()) {
-                co_await send(error_page(413, "requests carry no body here"), false);
-                co_return;
-            }
-            const bool keep_alive = request.keep_alive();
-            response answer;
-            if (request.method() != bhttp::verb::get) {
-                answer = error_page(405, "only GET is served here");
-            } else if (const handler* h = routes_->find(request.target())) {
-                answer = (*h)();
-            } else {
-                answer = error_page(404, "no such path");
-            }
-            if (!co_await send(std::move(answer), keep_alive) || !keep_alive) co_return;
         }
     }
 

@@ -3,40 +3,19 @@
 // the chat's browser page will be another route here. Every request is bounded: headers at most
 // `max_header_bytes` (431 beyond), no body (413), only GET (405), unknown paths 404, malformed
 // requests 400, and a connection that sends no complete request within `idle_timeout` (also
-// between keep-alive requests) is closed.
+// between keep-alive requests) is closed. The session only moves bytes and keeps time: what a
+// request means is decided by request_reader.hpp, which works without a socket.
 #pragma once
 
 #include <netkit/asio.hpp>
+#include <netkit/http/router.hpp>
 #include <netkit/tcp_server.hpp>
 
 #include <chrono>
 #include <cstddef>
-#include <functional>
-#include <map>
 #include <memory>
-#include <string>
-#include <string_view>
 
 namespace netkit::http {
-
-struct response {
-    unsigned status = 200;
-    std::string content_type = "text/plain; charset=utf-8";
-    std::string body;
-};
-
-// Answers a GET of its path. Runs on the connection's strand; may be called from any thread.
-using handler = std::function<response()>;
-
-// Paths to handlers, matched exactly (the query string is ignored). Filled before serving starts.
-class router {
-public:
-    router& get(std::string path, handler h);
-    const handler* find(std::string_view path) const;
-
-private:
-    std::map<std::string, handler, std::less<>> routes_;
-};
 
 struct server_options {
     std::size_t max_header_bytes = 8 * 1024;        // request line and headers together

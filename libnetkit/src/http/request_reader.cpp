@@ -1,0 +1,101 @@
+#include <netkit/http/request_reader.hpp>
+
+#include <boost/beast/http/error.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace netkit::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+response error_page(unsigned status, std::string text) { return {status, "text/plain; charset=utf-8", text + "\n"}; }
+
+}  // namespace
+
+request_reader::request_reader(const router& routes, std::size_t max_header_bytes)
+    : routes_(routes),
+      max_header_bytes_(max_header_bytes),
+      // At least one byte of room: with none, a zero limit would never read, so never answer.
+      buffer_(std::max<std::size_t>(max_header_bytes, 1)) {}
+
+boost::asio::mutable_buffer request_reader::prepare() { return buffer_.prepare(buffer_.max_size() - buffer_.size()); }
+
+void request_reader::commit(std::size_t n) { buffer_.commit(n); }
+
+std::optional<reply> request_reader::next() {
+    if (closed_ || buffer_.size() == 0) return std::nullopt;
+    // Beast's parser, fed a header in pieces, takes what is whole (the request line, each field)
+    // and then waits for the header's end before it looks again, so a malformed byte would be
+    // refused at once or only at the end of the header, the stream or the buffer (400 or 431)
+    // depending on how TCP cut the bytes. So a request is parsed whole, from its first byte, each
+    // time: when its first bytes arrive (garbage is refused at once), once its header has ended,
+    // when it fills the buffer, and at the end of the stream. The answer is then the one the whole
+    // bytes give, and a slow sender costs a few parses per request, not one per read.
+    const std::string_view bytes(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    const bool first_look = examined_ == 0;
+    const bool ended = bytes.find("\r\n\r\n", examined_ < 3 ? 0 : examined_ - 3) != std::string_view::npos;
+    examined_ = bytes.size();
+    if (!first_look && !ended && bytes.size() < buffer_.max_size()) return std::nullopt;
+    return parse(false);
+}
+
+std::optional<reply> request_reader::finish() {
+    // Only the bytes of a request under way are ever kept: none means a clean close.
+    if (closed_ || buffer_.size() == 0) return std::nullopt;
+    return parse(true);
+}
+
+std::optional<reply> request_reader::parse(bool at_end) {
+    parser request;
+    request.header_limit(static_cast<std::uint32_t>(max_header_bytes_));
+    boost::beast::error_code ec;
+    const auto used = request.put(buffer_.data(), ec);
+    if (ec == bhttp::error::need_more) {
+        if (at_end) {
+            request.put_eof(ec);  // "partial message"
+        } else if (buffer_.size() < buffer_.max_size()) {
+            return std::nullopt;
+        } else {
+            ec = bhttp::error::buffer_overflow;  // the header does not fit in the limit
+        }
+    }
+    buffer_.consume(used);
+    examined_ = 0;
+    return answer(request, ec);
+}
+
+reply request_reader::answer(const parser& parsed, boost::beast::error_code ec) {
+    reply out;
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+        out.answer = error_page(431, "request headers larger than " + std::to_string(max_header_bytes_) + " bytes");
+    } else if (ec) {
+        out.answer = error_page(400, "malformed request: " + ec.message());
+    } else if (!parsed.is_done()) {
+        // A body is never expected: rather than read and discard one, refuse and close.
+        out.answer = error_page(413, "requests carry no body here");
+    } else if (parsed.get().count(bhttp::field::transfer_encoding) != 0) {
+        // Beast reads a request whose last transfer coding is not chunked as having no body, yet
+        // its length cannot be known: RFC 9112 (6.3) requires a 400 and a close, or what follows
+        // would be read as the next request.
+        out.answer = error_page(400, "malformed request: a transfer coding other than chunked");
+    } else {
+        const auto& request = parsed.get();
+        out.keep_alive = request.keep_alive();
+        if (request.method() != bhttp::verb::get) {
+            out.answer = error_page(405, "only GET is served here");
+        } else if (const handler* h = routes_.find(request.target())) {
+            out.answer = (*h)();
+        } else {
+            out.answer = error_page(404, "no such path");
+        }
+    }
+    closed_ = !out.keep_alive;
+    return out;
+}
+
+}  // namespace netkit::http
