@@ -13,7 +13,7 @@ using netkit::test::child_process;
 
 namespace {
 
-const std::string bench_exe = NETKIT_BINARY_DIR "/apps/bench/netkit-bench";
+const std::string bench_exe = NETKIT_BINARY_DIR "/bench/netkit-bench";
 
 // The number after "name": in netkit-bench's one-line JSON; -1 when absent.
 double field(const std::string& json, const std::string& name) {
