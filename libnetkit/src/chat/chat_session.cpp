@@ -5,6 +5,7 @@
 #include <netkit/endpoint.hpp>
 
 #include <array>
+#include <exception>
 #include <sstream>
 
 namespace netkit::chat {
@@ -12,11 +13,18 @@ namespace netkit::chat {
 using asio::as_tuple;
 using asio::use_awaitable;
 
-chat_session::chat_session(tcp::socket socket, hub& room, const chat_options& options, logger& log)
+namespace {
+// Bytes of messages said as one burst; one read holds at most 64 KiB anyway.
+constexpr std::size_t burst_limit = 64 * 1024;
+}  // namespace
+
+chat_session::chat_session(tcp::socket socket, hub& room, const chat_options& options, logger& log,
+                           const chat::protocol& speaks)
     : tcp_session(std::move(socket)),
       hub_(room),
       options_(options),
       log_(log),
+      protocol_(speaks),
       outbox_(options.max_queue, options.high_water()),
       flushed_(socket_.get_executor()),
       login_timer_(socket_.get_executor()),
@@ -25,7 +33,64 @@ chat_session::chat_session(tcp::socket socket, hub& room, const chat_options& op
 
 std::string chat_session::describe() const {
     std::string who = name_.empty() ? std::string("(no name yet)") : name_;
-    return who + " (" + to_string(remote_) + ", " + protocol_name(protocol()) + ")";
+    return who + " (" + to_string(remote_) + ", " + std::string(protocol_.name()) + ")";
+}
+
+asio::awaitable<void> chat_session::serve() {
+    const auto decoder = protocol_.decoder(options_.max_message);
+    // As in the lessons: a name first (asked for until a free one comes, where the protocol asks;
+    // lesson 003's first frame is the name, once), then messages until the end or the quit text.
+    if (!protocol_.prompt().empty()) send(notice(protocol_.prompt()));
+    for (;;) {
+        const auto answer = co_await read_message(*decoder);
+        if (!answer || is_quit(*answer)) co_return;
+        const auto why = co_await join(std::string(*answer));
+        if (!why) break;
+        send(notice(protocol_.refusal(*why)));
+        if (!protocol_.asks_again()) co_return;
+        if (!protocol_.prompt_again().empty()) send(notice(protocol_.prompt_again()));
+    }
+    std::vector<std::string> burst;
+    for (bool quit = false; !quit;) {
+        auto text = co_await read_message(*decoder);
+        if (!text) break;
+        // Every message this read held goes to the room as one burst: one buffer per recipient
+        // instead of one per message (a sender with a backlog costs the room far less).
+        burst.clear();
+        std::size_t bytes = 0;
+        std::exception_ptr broken;
+        try {
+            while (text && bytes < burst_limit) {
+                if (is_quit(*text)) {
+                    quit = true;
+                    break;
+                }
+                if (!text->empty()) {  // an empty frame or line says nothing
+                    bytes += text->size();
+                    burst.emplace_back(*text);
+                }
+                if (bytes < burst_limit) text = decoder->next();
+            }
+        } catch (const framing::error&) {
+            broken = std::current_exception();  // what came before the bad frame still counts
+        }
+        if (burst.size() == 1) co_await say(std::string_view(burst.front()));
+        else if (!burst.empty()) co_await say(std::span<const std::string>(burst));
+        if (broken) std::rethrow_exception(broken);
+    }
+}
+
+asio::awaitable<std::optional<std::string_view>> chat_session::read_message(message_decoder& decoder) {
+    for (;;) {
+        if (auto message = decoder.next()) co_return message;
+        // Waits for the client holding no buffer, then reads what arrived (an idle client costs no
+        // read buffer, and no coroutine frame beyond this one).
+        auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, as_tuple(use_awaitable));
+        if (ec) co_return decoder.finish();
+        const auto bytes = read_ready();
+        if (!bytes) co_return decoder.finish();
+        decoder.feed(*bytes);
+    }
 }
 
 asio::awaitable<void> chat_session::run() {
@@ -72,8 +137,10 @@ asio::awaitable<std::optional<std::string>> chat_session::join(std::string name)
     claimed_ = true;
     if (auto* m = options_.metrics) m->names_claimed.add();
     login_timer_.cancel();
-    welcome(hub_.size() + 1);  // a moment's count: a join racing with this one may not be in it
-    if (checked_here_only) send(notice(checked_here_only_notice));
+    const std::size_t present = hub_.size() + 1;  // a moment's count: a join racing with this one may not be in it
+    if (auto text = protocol_.welcome(name_, present, present > hub_.announce_limit()); !text.empty())
+        send(notice(text));
+    if (checked_here_only) send(notice(protocol_.checked_here_only()));
     hub_.enter(std::static_pointer_cast<chat_session>(shared_from_this()), name_);
     entered_ = true;
     if (auto* m = options_.metrics) m->members.add();
@@ -201,7 +268,7 @@ void chat_session::close_connection() {
 void chat_session::on_stop_requested() {
     stopping_ = true;
     paced_.cancel();
-    send(goodbye());
+    send(notice(protocol_.goodbye()));
     outbox_.seal();  // nothing after the goodbye; the writer closes the connection once it is out
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_receive, ignored);
@@ -291,6 +358,12 @@ asio::awaitable<void> chat_session::write_rest(std::string rest, std::size_t bur
         if (auto* m = options_.metrics) m->bytes_out.add(burst);
     }
     flush();
+}
+
+tcp_server::session_factory session_factory(hub& room, chat_options options, logger& log, const chat::protocol& speaks) {
+    return [&room, options, &log, &speaks](tcp::socket socket) {
+        return std::make_shared<chat_session>(std::move(socket), room, options, log, speaks);
+    };
 }
 
 }  // namespace netkit::chat
