@@ -1,8 +1,7 @@
-// The chat's parts without a network: names, text sanitising, wire encodings, the outbox and the
-// hub's broadcast with fake participants.
+// The chat's parts without a network: names, text sanitising, wire encodings and the hub's
+// broadcast with fake participants (the outbound pipeline has its own suite, test_outbound.cpp).
 #include <netkit/chat/hub.hpp>
 #include <netkit/chat/names.hpp>
-#include <netkit/chat/outbox.hpp>
 #include <netkit/chat/protocols.hpp>
 #include <netkit/chat/text.hpp>
 #include <netkit/chat/wire.hpp>
@@ -138,74 +137,6 @@ BOOST_AUTO_TEST_CASE(wire_encodings) {
     BOOST_TEST(header_protocol().encode(joined) == "6         server19        ann joined the chat");
     BOOST_TEST(line_protocol().encode(joined) == "ann joined the chat\n");
     BOOST_TEST(line_protocol().encode({chat_event::kind::left, "ann", {}}) == "ann left the chat\n");
-}
-
-BOOST_AUTO_TEST_CASE(outbox_starts_one_writer_batches_and_overflows) {
-    outbox box(100, 100);
-    std::vector<shared_bytes> batch;
-    BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'a')) == outbox::push_result::start_writer));
-    BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'b')) == outbox::push_result::queued));
-    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
-    BOOST_TEST(batch.size() == 2u);
-    // Bytes being written still count against the limit until written() says they left.
-    BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'c')) == outbox::push_result::overflow));
-    BOOST_TEST((box.push(std::make_shared<const std::string>(1, 'd')) == outbox::push_result::closed));
-    BOOST_TEST((box.take(batch) == outbox::take_result::done));
-}
-
-BOOST_AUTO_TEST_CASE(outbox_writer_ends_when_empty_and_the_next_push_starts_another) {
-    outbox box(100, 100);
-    std::vector<shared_bytes> batch;
-    BOOST_TEST((box.push(std::make_shared<const std::string>("hi")) == outbox::push_result::start_writer));
-    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
-    box.written(2);
-    batch.clear();
-    BOOST_TEST((box.take(batch) == outbox::take_result::idle));
-    BOOST_TEST(!box.seal());  // no writer left running: nothing to wait for
-    BOOST_TEST((box.push(std::make_shared<const std::string>("late")) == outbox::push_result::closed));
-}
-
-BOOST_AUTO_TEST_CASE(outbox_seal_flushes_then_finishes) {
-    outbox box(100, 100);
-    std::vector<shared_bytes> batch;
-    box.push(std::make_shared<const std::string>("bye"));
-    BOOST_TEST(box.seal());  // the writer started by the push is still to send "bye"
-    BOOST_TEST((box.push(std::make_shared<const std::string>("late")) == outbox::push_result::closed));
-    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
-    BOOST_TEST(*batch.at(0) == "bye");
-    box.written(3);
-    batch.clear();
-    BOOST_TEST((box.take(batch) == outbox::take_result::done));
-    BOOST_TEST(box.pending_bytes() == 0u);
-    BOOST_TEST(!box.seal());
-}
-
-// The flood rule's bookkeeping: above the mark the outbox is congested, and whoever waits for it
-// is woken once written() brings it back to the mark, or when it is closed.
-BOOST_AUTO_TEST_CASE(outbox_reports_congestion_and_wakes_waiters_when_drained) {
-    outbox box(1000, 100);
-    bool congested = true;
-    box.push(std::make_shared<const std::string>(60, 'a'), &congested);
-    BOOST_TEST(!congested);
-    int woken = 0;
-    box.when_drained([&] { ++woken; });
-    BOOST_TEST(woken == 1);  // not congested: at once
-    box.push(std::make_shared<const std::string>(60, 'b'), &congested);
-    BOOST_TEST(congested);
-    BOOST_TEST(box.congested());
-    box.when_drained([&] { ++woken; });
-    BOOST_TEST(woken == 1);
-    std::vector<shared_bytes> batch;
-    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
-    box.written(10);  // 110 left: still above the mark
-    BOOST_TEST(woken == 1);
-    box.written(10);  // 100: at the mark
-    BOOST_TEST(woken == 2);
-    BOOST_TEST(!box.congested());
-    box.push(std::make_shared<const std::string>(60, 'c'), &congested);
-    box.when_drained([&] { ++woken; });
-    box.close();  // a dropped client wakes its senders too
-    BOOST_TEST(woken == 3);
 }
 
 BOOST_FIXTURE_TEST_CASE(hub_encodes_once_per_protocol_and_skips_the_header_sender, hub_fixture) {

@@ -25,10 +25,14 @@ chat_session::chat_session(tcp::socket socket, hub& room, const chat_options& op
       options_(options),
       log_(log),
       protocol_(speaks),
-      outbox_(options.max_queue, options.high_water()),
-      flushed_(socket_.get_executor()),
+      out_(*this, socket_,
+           outbound_options{.limit = options.max_queue,
+                            .high_water = options.high_water(),
+                            .stall_timeout = options.stall_timeout,
+                            .buffers_sent = options.metrics ? &options.metrics->messages_out : nullptr,
+                            .bytes_sent = options.metrics ? &options.metrics->bytes_out : nullptr},
+           [this](outbound::drop why) { dropped(why); }),
       login_timer_(socket_.get_executor()),
-      stall_timer_(socket_.get_executor()),
       paced_(socket_.get_executor()) {}
 
 std::string chat_session::describe() const {
@@ -95,7 +99,7 @@ asio::awaitable<std::optional<std::string_view>> chat_session::read_message(mess
 
 asio::awaitable<void> chat_session::run() {
     boost::system::error_code ec;
-    socket_.non_blocking(true, ec);  // read_ready() and flush() never block the thread
+    socket_.non_blocking(true, ec);  // read_ready() and the outbound's writer never block the thread
     asio::co_spawn(socket_.get_executor(),
                    [self = std::static_pointer_cast<chat_session>(shared_from_this())] { return self->login_deadline(); },
                    asio::detached);
@@ -109,7 +113,6 @@ asio::awaitable<void> chat_session::run() {
         log_.warn("session ", describe(), " failed: ", e.what());
     }
     login_timer_.cancel();
-    stall_timer_.cancel();
     if (claimed_) hub_.leave(*this, name_);
     if (entered_) log_.info(describe(), " left");
     if (auto* m = options_.metrics) {
@@ -117,14 +120,10 @@ asio::awaitable<void> chat_session::run() {
         if (entered_) m->members.sub();
     }
 
-    if (outbox_.seal()) {
-        // A writer is still sending what was queued: give it flush_timeout, so a client that
-        // stopped reading cannot keep its session (and queue) forever.
-        flushed_.expires_after(options_.flush_timeout);
-        auto [timer_ec] = co_await flushed_.async_wait(as_tuple(use_awaitable));
-        if (!timer_ec) log_.info("closing ", describe(), ": queued output not read in time");
-    }
-    close_connection();
+    // What is still queued gets flush_timeout, so a client that stopped reading cannot keep its
+    // session (and queue) forever.
+    if (!co_await out_.drain(options_.flush_timeout))
+        log_.info("closing ", describe(), ": queued output not read in time");
 }
 
 asio::awaitable<std::optional<std::string>> chat_session::join(std::string name) {
@@ -186,17 +185,9 @@ asio::awaitable<void> chat_session::keep_pace(std::vector<std::shared_ptr<partic
 
 void chat_session::send(std::string bytes) { deliver(std::make_shared<const std::string>(std::move(bytes))); }
 
-bool chat_session::deliver(shared_bytes bytes) {
-    bool congested = false;
-    handle_push(outbox_.push(std::move(bytes), &congested));
-    if (congested && !watching_stall_.exchange(true))
-        asio::co_spawn(socket_.get_executor(),
-                       [self = std::static_pointer_cast<chat_session>(shared_from_this())] { return self->watch_stall(); },
-                       asio::detached);
-    return congested;
-}
+bool chat_session::deliver(shared_bytes bytes) { return out_.push(std::move(bytes)); }
 
-void chat_session::when_drained(std::function<void()> wake) { outbox_.when_drained(std::move(wake)); }
+void chat_session::when_drained(std::function<void()> wake) { out_.when_drained(std::move(wake)); }
 
 void chat_session::renamed(std::string new_name, std::string why) {
     send(notice(why));  // at once, so it comes before the room sees the rename
@@ -206,42 +197,14 @@ void chat_session::renamed(std::string new_name, std::string why) {
                });
 }
 
-asio::awaitable<void> chat_session::watch_stall() {
-    progress();  // the clock starts when the queue crosses the mark, not at the last write
-    for (;;) {
-        while (outbox_.congested()) {
-            const auto stalled_since = progress_at_;
-            stall_timer_.expires_at(stalled_since + options_.stall_timeout);
-            auto [ec] = co_await stall_timer_.async_wait(as_tuple(use_awaitable));
-            if (ec) break;  // the session is over
-            if (progress_at_ == stalled_since && outbox_.congested()) {
-                log_.warn("slow consumer ", describe(), ": ", outbox_.pending_bytes(), " bytes unread and none sent for ",
-                          std::chrono::duration<double>(options_.stall_timeout).count(), " s; disconnecting it");
-                if (auto* m = options_.metrics) m->slow_consumers.add();
-                outbox_.close();   // wakes the senders waiting for this client
-                close_connection();  // fails a write stuck on the full socket, and the read
-                break;
-            }
-        }
-        watching_stall_ = false;
-        // A push may have crossed the mark again after the loop's last look, and seen us running.
-        if (!outbox_.congested() || watching_stall_.exchange(true)) co_return;
-    }
-}
-
-void chat_session::handle_push(outbox::push_result result) {
-    if (result == outbox::push_result::start_writer) {
-        asio::post(socket_.get_executor(),
-                   [self = std::static_pointer_cast<chat_session>(shared_from_this())] { self->flush(); });
-    } else if (result == outbox::push_result::overflow) {
-        asio::post(socket_.get_executor(), [self = std::static_pointer_cast<chat_session>(shared_from_this())] {
-            self->log_.warn("slow consumer ", self->describe(), ": more than ", self->outbox_.limit(),
-                            " bytes waiting to be sent; disconnecting it");
-            if (auto* m = self->options_.metrics) m->slow_consumers.add();
-            self->outbox_.close();       // wakes the senders waiting for this client
-            self->close_connection();  // fails a write stuck on the full socket, and the read
-        });
-    }
+void chat_session::dropped(outbound::drop why) {
+    if (why == outbound::drop::overflow)
+        log_.warn("slow consumer ", describe(), ": more than ", options_.max_queue,
+                  " bytes waiting to be sent; disconnecting it");
+    else
+        log_.warn("slow consumer ", describe(), ": ", out_.pending_bytes(), " bytes unread and none sent for ",
+                  std::chrono::duration<double>(options_.stall_timeout).count(), " s; disconnecting it");
+    if (auto* m = options_.metrics) m->slow_consumers.add();
 }
 
 asio::awaitable<void> chat_session::login_deadline() {
@@ -254,22 +217,16 @@ asio::awaitable<void> chat_session::login_deadline() {
     why << "no name given within " << seconds << " s; closing the connection";
     // As on shutdown: the notice goes out, then the writer closes; the reader sees the end.
     send(notice(why.str()));
-    outbox_.seal();
+    out_.seal();
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_receive, ignored);
-}
-
-void chat_session::close_connection() {
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    socket_.close(ignored);
 }
 
 void chat_session::on_stop_requested() {
     stopping_ = true;
     paced_.cancel();
     send(notice(protocol_.goodbye()));
-    outbox_.seal();  // nothing after the goodbye; the writer closes the connection once it is out
+    out_.seal();  // nothing after the goodbye; the writer closes the connection once it is out
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_receive, ignored);
 }
@@ -284,80 +241,6 @@ std::optional<std::string_view> chat_session::read_ready() {
     if (ec || n == 0) return std::nullopt;
     if (auto* m = options_.metrics) m->bytes_in.add(n);
     return std::string_view(scratch.data(), n);
-}
-
-void chat_session::flush() {
-    boost::system::error_code ec;
-    if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
-    std::string flat;
-    for (;;) {
-        const auto state = outbox_.take(batch_);
-        if (state == outbox::take_result::idle) break;
-        if (auto* m = options_.metrics; m && state == outbox::take_result::batch) m->messages_out.add(batch_.size());
-        if (state == outbox::take_result::done) {
-            // Sealed and flushed, or the connection failed: close it (which also ends a read still
-            // waiting in serve()) and let run() finish.
-            close_connection();
-            flushed_.cancel();
-            return;
-        }
-        // Everything queued since the last write goes out in one send. Chat messages are small,
-        // so a burst is copied into one flat buffer: one send call per burst costs the kernel far
-        // less than many iovec entries (and Asio caps a gathered write at 64 of them).
-        asio::const_buffer out;
-        if (batch_.size() == 1) {
-            out = asio::buffer(*batch_.front());
-        } else {
-            flat.clear();
-            for (const auto& b : batch_) flat += *b;
-            out = asio::buffer(flat);
-        }
-        const std::size_t sent = socket_.write_some(out, ec);
-        if (ec && ec != asio::error::would_block) {
-            batch_.clear();
-            outbox_.close();  // the next take() says done
-            continue;
-        }
-        if (sent < out.size()) {
-            // The client's socket is full: a coroutine waits for room for the rest, then calls
-            // flush() again. Until then pushes only queue (the outbox still counts a writer).
-            std::string rest(static_cast<const char*>(out.data()) + sent, out.size() - sent);
-            const std::size_t burst = out.size();
-            batch_.clear();
-            asio::co_spawn(socket_.get_executor(),
-                           [self = std::static_pointer_cast<chat_session>(shared_from_this()),
-                            rest = std::move(rest), burst]() mutable {
-                               return self->write_rest(std::move(rest), burst);
-                           },
-                           asio::detached);
-            return;
-        }
-        batch_.clear();
-        progress();
-        outbox_.written(out.size());
-        if (auto* m = options_.metrics) m->bytes_out.add(out.size());
-    }
-    if (batch_.capacity() > outbox::idle_entries) std::vector<shared_bytes>().swap(batch_);
-}
-
-asio::awaitable<void> chat_session::write_rest(std::string rest, std::size_t burst) {
-    // Piece by piece, so that a client reading slowly but steadily counts as making progress.
-    std::size_t done = 0;
-    boost::system::error_code ec;
-    while (!ec && done < rest.size()) {
-        auto [write_ec, n] = co_await socket_.async_write_some(asio::buffer(rest.data() + done, rest.size() - done),
-                                                               as_tuple(use_awaitable));
-        ec = write_ec;
-        done += n;
-        if (n > 0) progress();
-    }
-    if (ec) {
-        outbox_.close();
-    } else {
-        outbox_.written(burst);
-        if (auto* m = options_.metrics) m->bytes_out.add(burst);
-    }
-    flush();
 }
 
 tcp_server::session_factory session_factory(hub& room, chat_options options, logger& log, const chat::protocol& speaks) {

@@ -1,17 +1,17 @@
 // One chat client over TCP, whatever its protocol: the conversation of lesson 003/004 (a name, then
 // messages until the end), with the protocol's framing and texts taken from its description
-// (protocol.hpp). Around it: a bounded outbox drained by a writer that exists only while there is
-// output (one send per batch), reading without holding a buffer while idle, and the goodbye on
-// shutdown.
+// (protocol.hpp). Around it: the outbound pipeline (outbound.hpp: a bounded queue whose writer
+// exists only while there is output), reading without holding a buffer while idle, the flood
+// rule, and the goodbye on shutdown.
 #pragma once
 
 #include <netkit/chat/hub.hpp>
 #include <netkit/chat/options.hpp>
-#include <netkit/chat/outbox.hpp>
 #include <netkit/chat/participant.hpp>
 #include <netkit/chat/protocol.hpp>
 #include <netkit/framing/error.hpp>
 #include <netkit/log.hpp>
+#include <netkit/outbound.hpp>
 #include <netkit/tcp_server.hpp>
 #include <netkit/tcp_session.hpp>
 
@@ -32,7 +32,7 @@ public:
     // `speaks` must outlive the session.
     chat_session(tcp::socket socket, hub& room, const chat_options& options, logger& log, const chat::protocol& speaks);
 
-    // Runs serve(), leaves the hub, then waits (at most flush_timeout) for queued output to go out.
+    // Runs serve(), leaves the hub, then drains the outbound (at most flush_timeout).
     asio::awaitable<void> run() final;
     bool deliver(shared_bytes bytes) final;
     void when_drained(std::function<void()> wake) final;
@@ -76,32 +76,16 @@ private:
     // blocking: the view is valid until the next suspension; empty if nothing was there after
     // all; nullopt at the end of the stream or on an error.
     std::optional<std::string_view> read_ready();
-    // Runs on the strand once a push found no writer: sends each batch the outbox holds with one
-    // non-blocking send, and returns when it is empty, so an idle client holds no writer at all.
-    // Closes the connection once the outbox is sealed and flushed.
-    void flush();
-    // Only for a client whose socket is full: waits until `rest` of a `burst`-byte batch is sent,
-    // then goes on with flush().
-    asio::awaitable<void> write_rest(std::string rest, std::size_t burst);
-    void handle_push(outbox::push_result result);
-    void close_connection();
     // Closes a connection that has not joined within login_timeout, telling it why first.
     asio::awaitable<void> login_deadline();
-    // Runs while the outbox is above its high-water mark: drops the client as a slow consumer
-    // once nothing of it has been sent for stall_timeout.
-    asio::awaitable<void> watch_stall();
-    void progress() { progress_at_ = std::chrono::steady_clock::now(); }
+    // The outbound closed the connection for the client's pace: logged and counted.
+    void dropped(outbound::drop why);
     // The flood rule, after a message: waits until every recipient it `congested` has drained.
     asio::awaitable<void> keep_pace(std::vector<std::shared_ptr<participant>> congested);
 
-    outbox outbox_;
-    std::vector<shared_bytes> batch_;  // the batch being sent; only flush() touches it
-    asio::steady_timer flushed_;  // run() waits on it for the last writer; cancel() ends the wait
+    outbound out_;
     asio::steady_timer login_timer_;  // cancelled once the client joins (or the session ends)
-    asio::steady_timer stall_timer_;  // watch_stall()'s
     asio::steady_timer paced_;        // say() waits on it for congested recipients; cancel() wakes it
-    std::chrono::steady_clock::time_point progress_at_;  // last bytes sent (strand only)
-    std::atomic<bool> watching_stall_{false};
     bool stopping_ = false;  // graceful stop: say() waits for nobody any more (strand only)
     std::string name_;
     bool entered_ = false;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <netkit/chat/protocol.hpp>
+#include <netkit/outbound.hpp>
 
 #include <functional>
 #include <memory>
@@ -10,7 +11,7 @@
 namespace netkit::chat {
 
 // Encoded bytes shared, read-only, by every recipient of the same event.
-using shared_bytes = std::shared_ptr<const std::string>;
+using netkit::shared_bytes;
 
 class participant {
 public:
