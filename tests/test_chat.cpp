@@ -1,8 +1,8 @@
-// The chat's parts without a network: names, text sanitising, wire encodings, the outbox and the
-// hub's broadcast with fake participants.
+// The chat's parts without a network: names, text sanitising, wire encodings and the hub's
+// broadcast with fake participants (the outbound pipeline has its own suite, test_outbound.cpp).
 #include <netkit/chat/hub.hpp>
 #include <netkit/chat/names.hpp>
-#include <netkit/chat/outbox.hpp>
+#include <netkit/chat/protocols.hpp>
 #include <netkit/chat/text.hpp>
 #include <netkit/chat/wire.hpp>
 
@@ -19,13 +19,13 @@ using namespace netkit::chat;
 namespace {
 
 struct fake_participant : participant {
-    explicit fake_participant(chat::protocol p) : p_(p) {}
-    chat::protocol protocol() const override { return p_; }
+    explicit fake_participant(const chat::protocol& p) : p_(p) {}
+    const chat::protocol& protocol() const override { return p_; }
     bool deliver(shared_bytes bytes) override {
         got.push_back(std::move(bytes));
         return false;
     }
-    chat::protocol p_;
+    const chat::protocol& p_;
     std::vector<shared_bytes> got;
 };
 
@@ -131,87 +131,19 @@ BOOST_AUTO_TEST_CASE(line_safe_text_cannot_break_a_line) {
 
 BOOST_AUTO_TEST_CASE(wire_encodings) {
     const chat_event msg{chat_event::kind::message, "bob", "hi\nthere"};
-    BOOST_TEST(header_event(msg) == "3         bob8         hi\nthere");
-    BOOST_TEST(line_event(msg) == "bob: hi there\n");
+    BOOST_TEST(header_protocol().encode(msg) == "3         bob8         hi\nthere");
+    BOOST_TEST(line_protocol().encode(msg) == "bob: hi there\n");
     const chat_event joined{chat_event::kind::joined, "ann", {}};
-    BOOST_TEST(header_event(joined) == "6         server19        ann joined the chat");
-    BOOST_TEST(line_event(joined) == "ann joined the chat\n");
-    BOOST_TEST(line_event({chat_event::kind::left, "ann", {}}) == "ann left the chat\n");
-}
-
-BOOST_AUTO_TEST_CASE(outbox_starts_one_writer_batches_and_overflows) {
-    outbox box(100, 100);
-    std::vector<shared_bytes> batch;
-    BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'a')) == outbox::push_result::start_writer));
-    BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'b')) == outbox::push_result::queued));
-    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
-    BOOST_TEST(batch.size() == 2u);
-    // Bytes being written still count against the limit until written() says they left.
-    BOOST_TEST((box.push(std::make_shared<const std::string>(40, 'c')) == outbox::push_result::overflow));
-    BOOST_TEST((box.push(std::make_shared<const std::string>(1, 'd')) == outbox::push_result::closed));
-    BOOST_TEST((box.take(batch) == outbox::take_result::done));
-}
-
-BOOST_AUTO_TEST_CASE(outbox_writer_ends_when_empty_and_the_next_push_starts_another) {
-    outbox box(100, 100);
-    std::vector<shared_bytes> batch;
-    BOOST_TEST((box.push(std::make_shared<const std::string>("hi")) == outbox::push_result::start_writer));
-    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
-    box.written(2);
-    batch.clear();
-    BOOST_TEST((box.take(batch) == outbox::take_result::idle));
-    BOOST_TEST(!box.seal());  // no writer left running: nothing to wait for
-    BOOST_TEST((box.push(std::make_shared<const std::string>("late")) == outbox::push_result::closed));
-}
-
-BOOST_AUTO_TEST_CASE(outbox_seal_flushes_then_finishes) {
-    outbox box(100, 100);
-    std::vector<shared_bytes> batch;
-    box.push(std::make_shared<const std::string>("bye"));
-    BOOST_TEST(box.seal());  // the writer started by the push is still to send "bye"
-    BOOST_TEST((box.push(std::make_shared<const std::string>("late")) == outbox::push_result::closed));
-    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
-    BOOST_TEST(*batch.at(0) == "bye");
-    box.written(3);
-    batch.clear();
-    BOOST_TEST((box.take(batch) == outbox::take_result::done));
-    BOOST_TEST(box.pending_bytes() == 0u);
-    BOOST_TEST(!box.seal());
-}
-
-// The flood rule's bookkeeping: above the mark the outbox is congested, and whoever waits for it
-// is woken once written() brings it back to the mark, or when it is closed.
-BOOST_AUTO_TEST_CASE(outbox_reports_congestion_and_wakes_waiters_when_drained) {
-    outbox box(1000, 100);
-    bool congested = true;
-    box.push(std::make_shared<const std::string>(60, 'a'), &congested);
-    BOOST_TEST(!congested);
-    int woken = 0;
-    box.when_drained([&] { ++woken; });
-    BOOST_TEST(woken == 1);  // not congested: at once
-    box.push(std::make_shared<const std::string>(60, 'b'), &congested);
-    BOOST_TEST(congested);
-    BOOST_TEST(box.congested());
-    box.when_drained([&] { ++woken; });
-    BOOST_TEST(woken == 1);
-    std::vector<shared_bytes> batch;
-    BOOST_TEST((box.take(batch) == outbox::take_result::batch));
-    box.written(10);  // 110 left: still above the mark
-    BOOST_TEST(woken == 1);
-    box.written(10);  // 100: at the mark
-    BOOST_TEST(woken == 2);
-    BOOST_TEST(!box.congested());
-    box.push(std::make_shared<const std::string>(60, 'c'), &congested);
-    box.when_drained([&] { ++woken; });
-    box.close();  // a dropped client wakes its senders too
-    BOOST_TEST(woken == 3);
+    BOOST_TEST(header_protocol().encode(joined) == "6         server19        ann joined the chat");
+    BOOST_TEST(line_protocol().encode(joined) == "ann joined the chat\n");
+    BOOST_TEST(line_protocol().encode({chat_event::kind::left, "ann", {}}) == "ann left the chat\n");
 }
 
 BOOST_FIXTURE_TEST_CASE(hub_encodes_once_per_protocol_and_skips_the_header_sender, hub_fixture) {
-    auto h1 = std::make_shared<fake_participant>(protocol::header);
-    auto h2 = std::make_shared<fake_participant>(protocol::header);
-    auto l1 = std::make_shared<fake_participant>(protocol::line);
-    auto l2 = std::make_shared<fake_participant>(protocol::line);
+    auto h1 = std::make_shared<fake_participant>(header_protocol());
+    auto h2 = std::make_shared<fake_participant>(header_protocol());
+    auto l1 = std::make_shared<fake_participant>(line_protocol());
+    auto l2 = std::make_shared<fake_participant>(line_protocol());
     int n = 0;
     for (auto& p : {h1, h2, l1, l2}) {
         const std::string name = "user" + std::to_string(n++);
@@ -235,8 +167,8 @@ BOOST_FIXTURE_TEST_CASE(hub_encodes_once_per_protocol_and_skips_the_header_sende
 }
 
 BOOST_FIXTURE_TEST_CASE(hub_names_are_unique_case_insensitively_until_left, hub_fixture) {
-    auto a = std::make_shared<fake_participant>(protocol::line);
-    auto b = std::make_shared<fake_participant>(protocol::line);
+    auto a = std::make_shared<fake_participant>(line_protocol());
+    auto b = std::make_shared<fake_participant>(line_protocol());
     BOOST_TEST(!claim(room, "Alice"));
     BOOST_TEST(claim(room, "alice").has_value());  // claimed, even before enter()
     room.enter(a, "Alice");
@@ -258,14 +190,14 @@ BOOST_AUTO_TEST_CASE(wire_encodings_of_a_batch) {
     chat_event batch{chat_event::kind::batch, {}, {}};
     batch.joined = {"ann", "bob"};
     batch.left = {"cy"};
-    BOOST_TEST(line_event(batch) == "2 joined, 1 left\n");
-    BOOST_TEST(header_event(batch) == "6         server16        2 joined, 1 left");
-    BOOST_TEST(report_event(batch) == "2 entrati, 1 usciti");
+    BOOST_TEST(line_protocol().encode(batch) == "2 joined, 1 left\n");
+    BOOST_TEST(header_protocol().encode(batch) == "6         server16        2 joined, 1 left");
+    BOOST_TEST(report_protocol().encode(batch) == "2 entrati, 1 usciti");
     batch.left.clear();
-    BOOST_TEST(line_event(batch) == "2 joined\n");
+    BOOST_TEST(line_protocol().encode(batch) == "2 joined\n");
     batch.joined.clear();
     batch.left = {"cy"};
-    BOOST_TEST(line_event(batch) == "1 left\n");
+    BOOST_TEST(line_protocol().encode(batch) == "1 left\n");
 }
 
 // Limit 3: joins and leaves of a bigger room (local or from another node) come as one batch per
@@ -283,13 +215,13 @@ BOOST_AUTO_TEST_CASE(hub_announces_a_big_rooms_joins_and_leaves_in_batches) {
     room.start();
     BOOST_TEST_REQUIRE(static_cast<bool>(bus.remote));
     std::map<std::string, std::shared_ptr<fake_participant>> people;
-    const auto join = [&](const std::string& name, protocol p = protocol::line) {
+    const auto join = [&](const std::string& name, const netkit::chat::protocol& p = line_protocol()) {
         BOOST_TEST_REQUIRE(!claim(room, name));
         people[name] = std::make_shared<fake_participant>(p);
         room.enter(people[name], name);
     };
     join("ann");
-    join("bob", protocol::header);
+    join("bob", header_protocol());
     join("cy");
     auto& ann = *people["ann"];
     BOOST_TEST(texts(ann) == (strings{"ann joined the chat\n", "bob joined the chat\n", "cy joined the chat\n"}));
@@ -324,10 +256,10 @@ BOOST_AUTO_TEST_CASE(hub_announces_a_big_rooms_joins_and_leaves_in_batches) {
 // the burst), one by one to report clients (one recv() is one message for them), none back to a
 // header sender.
 BOOST_FIXTURE_TEST_CASE(hub_says_a_burst_as_one_buffer_per_protocol, hub_fixture) {
-    auto h1 = std::make_shared<fake_participant>(protocol::header);
-    auto h2 = std::make_shared<fake_participant>(protocol::header);
-    auto l1 = std::make_shared<fake_participant>(protocol::line);
-    auto r1 = std::make_shared<fake_participant>(protocol::report);
+    auto h1 = std::make_shared<fake_participant>(header_protocol());
+    auto h2 = std::make_shared<fake_participant>(header_protocol());
+    auto l1 = std::make_shared<fake_participant>(line_protocol());
+    auto r1 = std::make_shared<fake_participant>(report_protocol());
     int n = 0;
     for (auto& p : {h1, h2, l1, r1}) {
         const std::string name = "user" + std::to_string(n++);

@@ -3,10 +3,9 @@
 #include "support/chat_peer.hpp"
 #include "support/child_process.hpp"
 
-#include <netkit/chat/header_session.hpp>
+#include <netkit/chat/chat_session.hpp>
 #include <netkit/chat/hub.hpp>
-#include <netkit/chat/line_session.hpp>
-#include <netkit/chat/report_session.hpp>
+#include <netkit/chat/protocols.hpp>
 #include <netkit/chat/wire.hpp>
 #include <netkit/framing/length_header.hpp>
 #include <netkit/runtime.hpp>
@@ -35,11 +34,11 @@ using peer = netkit::test::chat_peer;
 // A chat server in this process, on ephemeral ports, with its log kept for inspection.
 struct running_chat {
     explicit running_chat(chat::chat_options chat_options = {}) : options(chat_options) {
-        header_port = host.add_tcp({.label = "header"}, chat::header_session_factory(room, options, log))
+        header_port = host.add_tcp({.label = "header"}, chat::session_factory(room, options, log, chat::header_protocol()))
                           .local_endpoint().port();
-        line_server = &host.add_tcp({.label = "line"}, chat::line_session_factory(room, options, log));
+        line_server = &host.add_tcp({.label = "line"}, chat::session_factory(room, options, log, chat::line_protocol()));
         line_port = line_server->local_endpoint().port();
-        report_port = host.add_tcp({.label = "report"}, chat::report_session_factory(room, options, log))
+        report_port = host.add_tcp({.label = "report"}, chat::session_factory(room, options, log, chat::report_protocol()))
                           .local_endpoint().port();
         room.start();
         host.on_shutdown([this] { room.stop(); });
@@ -70,7 +69,7 @@ struct running_chat {
 // Connects a line client and joins under `name`; the welcome and its own join notice are read.
 std::unique_ptr<peer> line_user(unsigned short port, const std::string& name, int receive_buffer = 0) {
     auto p = std::make_unique<peer>(port, receive_buffer);
-    BOOST_TEST_REQUIRE(p->line().value_or("") == std::string(chat::name_prompt));
+    BOOST_TEST_REQUIRE(p->line().value_or("") == std::string(chat::line_protocol().prompt()));
     p->send_line(name);
     BOOST_TEST_REQUIRE(p->line().value_or("").find("Welcome " + name + "!") == 0u);
     BOOST_TEST_REQUIRE(p->wait_line(name + " joined the chat"));
@@ -179,12 +178,12 @@ BOOST_AUTO_TEST_CASE(taken_and_invalid_names_are_refused_then_retried) {
     running_chat s;
     auto alice = line_user(s.line_port, "Alice");
     peer second(s.line_port);
-    BOOST_TEST(second.line().value_or("") == std::string(chat::name_prompt));
+    BOOST_TEST(second.line().value_or("") == std::string(chat::line_protocol().prompt()));
     for (const std::string& bad : {"ALICE"s, "server"s, std::string(33, 'x'), "bad\xff"s, "tab\there"s, ""s}) {
         second.send_line(bad);
         const auto why = second.line();
         BOOST_TEST(why.value_or("").rfind("name refused: ", 0) == 0u, "name '" << bad << "': " << why.value_or("?"));
-        BOOST_TEST(second.line().value_or("") == std::string(chat::name_prompt));
+        BOOST_TEST(second.line().value_or("") == std::string(chat::line_protocol().prompt()));
     }
     BOOST_TEST(s.room.size() == 1u);
     second.send_line("bob");
@@ -300,9 +299,9 @@ BOOST_AUTO_TEST_CASE(connections_that_do_not_join_in_time_are_told_and_closed) {
     running_chat s(chat::chat_options{.login_timeout = 400ms});
     auto joined = line_user(s.line_port, "joined");
     peer silent_line(s.line_port);
-    BOOST_TEST(silent_line.line().value_or("") == std::string(chat::name_prompt));
+    BOOST_TEST(silent_line.line().value_or("") == std::string(chat::line_protocol().prompt()));
     peer refused_line(s.line_port);  // keeps offering a bad name: still no name in time
-    BOOST_TEST(refused_line.line().value_or("") == std::string(chat::name_prompt));
+    BOOST_TEST(refused_line.line().value_or("") == std::string(chat::line_protocol().prompt()));
     refused_line.send_line("server");
     peer silent_header(s.header_port);
     peer silent_report(s.report_port);
@@ -463,7 +462,7 @@ BOOST_AUTO_TEST_CASE(a_big_room_announces_joins_and_leaves_in_batches) {
     BOOST_TEST(bob->line().value_or("") == "cy joined the chat");
 
     peer dan(s.line_port);  // the 4th: above the limit
-    BOOST_TEST_REQUIRE(dan.line().value_or("") == std::string(chat::name_prompt));
+    BOOST_TEST_REQUIRE(dan.line().value_or("") == std::string(chat::line_protocol().prompt()));
     dan.send_line("dan");
     BOOST_TEST(dan.line().value_or("") == "Welcome dan! Users here: 4. Type {quit} to leave the chat.");
     BOOST_TEST(dan.line().value_or("") == "dan joined the chat");  // to the newcomer only
@@ -500,7 +499,7 @@ BOOST_AUTO_TEST_CASE(announce_options_from_the_command_line) {
     (void)header_port;
     auto ann = line_user(line_port, "ann");
     peer bob(line_port);
-    BOOST_TEST_REQUIRE(bob.line().value_or("") == std::string(chat::name_prompt));
+    BOOST_TEST_REQUIRE(bob.line().value_or("") == std::string(chat::line_protocol().prompt()));
     bob.send_line("bob");
     BOOST_TEST(bob.line().value_or("") == "Welcome bob! Users here: 2. Type {quit} to leave the chat.");
     BOOST_TEST(ann->line(5s).value_or("") == "1 joined");
@@ -513,13 +512,13 @@ BOOST_AUTO_TEST_CASE(look_alike_names_are_refused_over_the_wire) {
     running_chat s;
     auto anna = line_user(s.line_port, "anna");
     peer other(s.line_port);
-    BOOST_TEST(other.line().value_or("") == std::string(chat::name_prompt));
+    BOOST_TEST(other.line().value_or("") == std::string(chat::line_protocol().prompt()));
     for (const std::string& bad : {"anna "s, " anna"s, "\xD0\xB0nna"s /* Cyrillic а */, "an\u200Bna"s,
                                    "\uFEFFanna"s, "anna\u202E"s, "Server "s, "server:"s, "ANNA"s}) {
         other.send_line(bad);
         const auto why = other.line();
         BOOST_TEST(why.value_or("").rfind("name refused: ", 0) == 0u, "name '" << bad << "': " << why.value_or("?"));
-        BOOST_TEST(other.line().value_or("") == std::string(chat::name_prompt));
+        BOOST_TEST(other.line().value_or("") == std::string(chat::line_protocol().prompt()));
     }
     other.send_line("Zoë");
     BOOST_TEST(other.line().value_or("").find("Welcome Zoë!") == 0u);
@@ -619,7 +618,7 @@ BOOST_AUTO_TEST_CASE(the_reports_own_client_joins_with_its_bytes) {
         seen += got.value_or("");
         return got.has_value();
     };
-    BOOST_TEST(expect(anna, std::string(chat::report_name_prompt)));
+    BOOST_TEST(expect(anna, std::string(chat::report_protocol().prompt())));
     anna.send("anna");
     BOOST_TEST(expect(anna, "Benvenuto anna! Se vuoi lasciare la Chat, scrivi {quit} per uscire."));
     BOOST_TEST(expect(anna, "anna si è unito alla chat!"));
@@ -636,7 +635,7 @@ BOOST_AUTO_TEST_CASE(the_reports_own_client_joins_with_its_bytes) {
     BOOST_TEST(expect(anna, "lisa: ciao anna"));
 
     peer taken(s.report_port);
-    BOOST_TEST(taken.text_through(std::string(chat::report_name_prompt)).has_value());
+    BOOST_TEST(taken.text_through(std::string(chat::report_protocol().prompt())).has_value());
     taken.send("ANNA");
     BOOST_TEST(taken.text_through("inserire un nome diverso:").has_value());
     taken.send("{quit}");  // leaves at the name prompt, as in the report
@@ -653,7 +652,7 @@ BOOST_AUTO_TEST_CASE(report_clients_leave_with_quit_and_others_are_told) {
     running_chat s;
     auto lisa = line_user(s.line_port, "lisa");
     peer bea(s.report_port);
-    BOOST_TEST(bea.text_through(std::string(chat::report_name_prompt)).has_value());
+    BOOST_TEST(bea.text_through(std::string(chat::report_protocol().prompt())).has_value());
     bea.send("bea\n");  // from nc: the newline is dropped
     BOOST_TEST(lisa->wait_line("bea joined the chat"));
     BOOST_TEST(bea.text_through("bea si è unito alla chat!").has_value());
@@ -670,7 +669,7 @@ BOOST_AUTO_TEST_CASE(sigterm_sends_end_conn_to_every_line_client_and_exits_0) {
     auto bob = line_user(line_port, "bob");
     auto hank = header_user(header_port, "hank");
     peer at_prompt(line_port);
-    BOOST_TEST(at_prompt.line().value_or("") == std::string(chat::name_prompt));
+    BOOST_TEST(at_prompt.line().value_or("") == std::string(chat::line_protocol().prompt()));
     BOOST_TEST(alice->wait_line("hank joined the chat"));
     BOOST_TEST(bob->wait_line("hank joined the chat"));
 
@@ -761,7 +760,7 @@ BOOST_AUTO_TEST_CASE(report_port_serves_the_reports_client_from_the_cli) {
     }
     BOOST_TEST_REQUIRE(report != 0);
     peer at_prompt(report);
-    BOOST_TEST(at_prompt.text_through(std::string(chat::report_name_prompt)).has_value());
+    BOOST_TEST(at_prompt.text_through(std::string(chat::report_protocol().prompt())).has_value());
     server.signal(SIGTERM);
     BOOST_TEST(at_prompt.closed_by_server(10s));
     BOOST_TEST(at_prompt.pending() == "{end_conn}");

@@ -2,6 +2,7 @@
 // local user's name went to an earlier claim elsewhere: network-free, with a scripted bus.
 #include <netkit/chat/hub.hpp>
 #include <netkit/chat/names.hpp>
+#include <netkit/chat/protocols.hpp>
 #include <netkit/chat/wire.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -34,7 +35,7 @@ struct scripted_bus final : bus {
 };
 
 struct line_member : participant {
-    chat::protocol protocol() const override { return protocol::line; }
+    const chat::protocol& protocol() const override { return line_protocol(); }
     bool deliver(shared_bytes bytes) override {
         text += *bytes;
         return false;

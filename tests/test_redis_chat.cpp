@@ -3,9 +3,9 @@
 #include "support/chat_peer.hpp"
 #include "support/redis_server.hpp"
 
-#include <netkit/chat/header_session.hpp>
+#include <netkit/chat/chat_session.hpp>
 #include <netkit/chat/hub.hpp>
-#include <netkit/chat/line_session.hpp>
+#include <netkit/chat/protocols.hpp>
 #include <netkit/chat/redis_bus.hpp>
 #include <netkit/chat/wire.hpp>
 #include <netkit/framing/length_header.hpp>
@@ -37,9 +37,9 @@ public:
         o.stop_linger = 300ms;
         bus_ = std::make_unique<chat::redis_bus>(host_.io(), o, log_);
         room_ = std::make_unique<chat::hub>(host_.io().get_executor(), *bus_, log_);
-        header_port = host_.add_tcp({.label = "header"}, chat::header_session_factory(*room_, {}, log_))
+        header_port = host_.add_tcp({.label = "header"}, chat::session_factory(*room_, {}, log_, chat::header_protocol()))
                           .local_endpoint().port();
-        line_port = host_.add_tcp({.label = "line"}, chat::line_session_factory(*room_, {}, log_))
+        line_port = host_.add_tcp({.label = "line"}, chat::session_factory(*room_, {}, log_, chat::line_protocol()))
                         .local_endpoint().port();
         room_->start();
         host_.on_shutdown([this] { room_->stop(); });

@@ -1,13 +1,12 @@
-// `netkit serve chat`: one chat hub for the lesson 003 header protocol and the lesson 004 line
-// protocol, each on its own port.
+// `netkit serve chat`: one chat hub for the lesson 003 header protocol, the lesson 004 line
+// protocol and (on request) the lesson 004 report's, each on its own port.
 #include "chat_bus_option.hpp"
 #include "cli_common.hpp"
 
 #include <netkit/chat/bus.hpp>
-#include <netkit/chat/header_session.hpp>
+#include <netkit/chat/chat_session.hpp>
 #include <netkit/chat/hub.hpp>
-#include <netkit/chat/line_session.hpp>
-#include <netkit/chat/report_session.hpp>
+#include <netkit/chat/protocols.hpp>
 
 #include <chrono>
 #include <memory>
@@ -97,13 +96,13 @@ int serve_chat(const args& a) {
     // Declared after the host: destroyed once its io_context no longer runs.
     auto bus = make_chat_bus(bus_url, host.io(), log, bus_counted ? &*bus_counted : nullptr);
     chat::hub room(host.io().get_executor(), *bus, log, chat);
-    host.add_tcp(listener(s, header_port, "header"),
-                 chat::header_session_factory(room, chat, log));
-    host.add_tcp(listener(s, line_port, "line"),
-                 chat::line_session_factory(room, chat, log));
-    if (vm.count("report-port"))
-        host.add_tcp(listener(s, report_port, "report"),
-                     chat::report_session_factory(room, chat, log));
+    // Every protocol on a port of its own, labelled with its name, all in the one room.
+    const auto serve = [&](const chat::protocol& p, std::uint16_t port) {
+        host.add_tcp(listener(s, port, std::string(p.name())), chat::session_factory(room, chat, log, p));
+    };
+    serve(chat::header_protocol(), header_port);
+    serve(chat::line_protocol(), line_port);
+    if (vm.count("report-port")) serve(chat::report_protocol(), report_port);
     room.start();
     host.on_shutdown([&room] { room.stop(); });
     return run_host(host, s);

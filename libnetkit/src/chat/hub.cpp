@@ -4,7 +4,8 @@
 #include <netkit/chat/text.hpp>
 #include <netkit/chat/wire.hpp>
 
-#include <array>
+#include <boost/container/small_vector.hpp>
+
 #include <utility>
 
 namespace netkit::chat {
@@ -73,16 +74,16 @@ void hub::enter(std::shared_ptr<participant> who, const std::string& name) {
     const chat_event event{chat_event::kind::joined, name, {}};
     std::string key = name_key(name);
     participant& newcomer = *who;
-    const auto p = who->protocol();
+    const chat::protocol& p = who->protocol();
     announcement what;
     {
         std::lock_guard lock(mutex_);
-        members_.insert_or_assign(std::move(key), member{std::move(who), p});
+        members_.insert_or_assign(std::move(key), member{std::move(who), &p});
         snapshot_stale_ = true;
         what = announce_locked(event);
     }
     // In a big room the newcomer still learns it is in, as the protocols promise.
-    if (what.batched) newcomer.deliver(std::make_shared<const std::string>(encode(p, event)));
+    if (what.batched) newcomer.deliver(std::make_shared<const std::string>(p.encode(event)));
     announce(std::move(what), event);
     bus_.publish(event);
 }
@@ -228,7 +229,7 @@ asio::awaitable<void> hub::rename_lost(std::string key) {
         co_return;
     }
     log_.info("chat: '", old_name, "' renamed '", *new_name, "' (an earlier claim on another node won)");
-    who->renamed(*new_name, renamed_text(old_name, *new_name));
+    who->renamed(*new_name, who->protocol().renamed(old_name, *new_name));
     for (const chat_event& event : {chat_event{chat_event::kind::left, old_name, {}},
                                     chat_event{chat_event::kind::joined, *new_name, {}}}) {
         announcement what;  // in a big room, into the batch like any leave and join
@@ -268,31 +269,33 @@ std::shared_ptr<const hub::member_list> hub::members() {
 }
 
 std::vector<std::shared_ptr<participant>> hub::broadcast(std::span<const chat_event> events,
-                                                         const participant* skip_header_sender) {
+                                                         const participant* sender) {
     const auto members = this->members();
-    // One encoding per protocol, made only if someone speaks it, shared by all its recipients.
-    std::array<shared_bytes, 3> encoded;
-    std::vector<shared_bytes> one_by_one;  // the report protocol's, for several events
-    const auto encode_all = [&events](protocol p) {
-        std::string bytes = encode(p, events.front());
-        for (const auto& event : events.subspan(1)) bytes += encode(p, event);
-        return std::make_shared<const std::string>(std::move(bytes));
+    // One encoding per protocol, made only if someone speaks it, shared by all its recipients:
+    // the events as one buffer, or one buffer each for a protocol that does not join bursts.
+    struct encoding {
+        const chat::protocol* protocol;
+        boost::container::small_vector<shared_bytes, 1> buffers;
+    };
+    boost::container::small_vector<encoding, 4> encodings;  // grows with the protocols spoken
+    const auto encoded = [&](const chat::protocol& p) -> const encoding& {
+        for (const auto& e : encodings)
+            if (e.protocol == &p) return e;
+        encoding& e = encodings.emplace_back(encoding{&p, {}});
+        if (p.joins_bursts() || events.size() == 1) {
+            std::string bytes = p.encode(events.front());
+            for (const auto& event : events.subspan(1)) bytes += p.encode(event);
+            e.buffers.push_back(std::make_shared<const std::string>(std::move(bytes)));
+        } else {
+            for (const auto& event : events) e.buffers.push_back(std::make_shared<const std::string>(p.encode(event)));
+        }
+        return e;
     };
     std::vector<std::shared_ptr<participant>> congested;
     for (const auto& m : *members) {
-        // Lesson 003's sender does not get its own message back; the other protocols echo it.
-        if (m.protocol == protocol::header && m.who.get() == skip_header_sender) continue;
+        if (m.who.get() == sender && !m.protocol->echoes_sender()) continue;
         bool full = false;
-        if (m.protocol == protocol::report && events.size() > 1) {
-            if (one_by_one.empty())
-                for (const auto& event : events)
-                    one_by_one.push_back(std::make_shared<const std::string>(encode(protocol::report, event)));
-            for (const auto& bytes : one_by_one) full = m.who->deliver(bytes) || full;
-        } else {
-            auto& bytes = encoded[static_cast<std::size_t>(m.protocol)];
-            if (!bytes) bytes = encode_all(m.protocol);
-            full = m.who->deliver(bytes);
-        }
+        for (const auto& bytes : encoded(*m.protocol).buffers) full = m.who->deliver(bytes) || full;
         if (full) congested.push_back(m.who);
     }
     return congested;

@@ -1,14 +1,18 @@
-// What the header and line sessions share: joining the hub, a bounded outbox drained by a writer
-// that exists only while there is output (one send per batch), reading without holding a buffer
-// while idle, and the goodbye on shutdown.
+// One chat client over TCP, whatever its protocol: the conversation of lesson 003/004 (a name, then
+// messages until the end), with the protocol's framing and texts taken from its description
+// (protocol.hpp). Around it: the outbound pipeline (outbound.hpp: a bounded queue whose writer
+// exists only while there is output), reading without holding a buffer while idle, the flood
+// rule, and the goodbye on shutdown.
 #pragma once
 
 #include <netkit/chat/hub.hpp>
 #include <netkit/chat/options.hpp>
-#include <netkit/chat/outbox.hpp>
 #include <netkit/chat/participant.hpp>
+#include <netkit/chat/protocol.hpp>
 #include <netkit/framing/error.hpp>
 #include <netkit/log.hpp>
+#include <netkit/outbound.hpp>
+#include <netkit/tcp_server.hpp>
 #include <netkit/tcp_session.hpp>
 
 #include <atomic>
@@ -23,26 +27,23 @@
 
 namespace netkit::chat {
 
-class chat_session : public tcp_session, public participant {
+class chat_session final : public tcp_session, public participant {
 public:
-    chat_session(tcp::socket socket, hub& room, const chat_options& options, logger& log);
+    // `speaks` must outlive the session.
+    chat_session(tcp::socket socket, hub& room, const chat_options& options, logger& log, const chat::protocol& speaks);
 
-    // Runs serve(), leaves the hub, then waits (at most flush_timeout) for queued output to go out.
+    // Runs serve(), leaves the hub, then drains the outbound (at most flush_timeout).
     asio::awaitable<void> run() final;
     bool deliver(shared_bytes bytes) final;
     void when_drained(std::function<void()> wake) final;
     void renamed(std::string new_name, std::string why) final;
+    const chat::protocol& protocol() const final { return protocol_; }
 
-protected:
-    // The protocol's straight-line conversation: read the name, then messages until the end.
-    virtual asio::awaitable<void> serve() = 0;
-    // The protocol's encoding of a notice from the server to this client.
-    virtual std::string notice(std::string_view text) const = 0;
-    // What the client gets when the server shuts down, just before the connection closes.
-    virtual std::string goodbye() const = 0;
-    // Sent to the client once its name is accepted, before the join notice; `present` counts the
-    // members with this client (nothing by default).
-    virtual void welcome(std::size_t /*present*/) {}
+private:
+    // The straight-line conversation: read the name, then messages until the end.
+    asio::awaitable<void> serve();
+    // The text as a notice of this client's protocol.
+    std::string notice(std::string_view text) const { return protocol_.notice(text); }
 
     // Reserves `name`, welcomes the client and enters the hub. Returns why the name was refused.
     asio::awaitable<std::optional<std::string>> join(std::string name);
@@ -55,67 +56,44 @@ protected:
     // Queues bytes for this client only.
     void send(std::string bytes);
 
-    // The next frame from `decoder` (valid until the next read), nullopt at the end of the stream.
-    // Throws framing::error when the client breaks the framing.
-    template <class Decoder>
-    asio::awaitable<std::optional<std::string_view>> read_frame(Decoder& decoder) {
-        for (;;) {
-            if (auto frame = decoder.next()) co_return frame;
-            // Waits for the client holding no buffer, then reads what arrived (an idle client
-            // costs no read buffer, and no coroutine frame beyond this one).
-            auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable));
-            if (ec) co_return std::nullopt;
-            const auto bytes = read_ready();
-            if (!bytes) co_return std::nullopt;
-            decoder.feed(*bytes);
-        }
-    }
+    // The next message from `decoder` (valid until the next read); at the end of the stream, a
+    // last one without its delimiter if the framing has one, else nullopt. Throws framing::error
+    // when the client breaks the framing.
+    asio::awaitable<std::optional<std::string_view>> read_message(message_decoder& decoder);
+    bool is_quit(std::string_view text) const { return !protocol_.quit().empty() && text == protocol_.quit(); }
 
-    // Graceful stop: goodbye(), then no more output; the reader sees the end of the stream.
+    // Graceful stop: the goodbye, then no more output; the reader sees the end of the stream.
     void on_stop_requested() override;
 
-    const std::string& name() const { return name_; }
     std::string describe() const;  // "alice (127.0.0.1:5000, line)" for log records
 
     hub& hub_;
     const chat_options options_;
     logger& log_;
+    const chat::protocol& protocol_;
 
-private:
     // Reads what the socket holds into a buffer shared by every session of this thread, without
     // blocking: the view is valid until the next suspension; empty if nothing was there after
     // all; nullopt at the end of the stream or on an error.
     std::optional<std::string_view> read_ready();
-    // Runs on the strand once a push found no writer: sends each batch the outbox holds with one
-    // non-blocking send, and returns when it is empty, so an idle client holds no writer at all.
-    // Closes the connection once the outbox is sealed and flushed.
-    void flush();
-    // Only for a client whose socket is full: waits until `rest` of a `burst`-byte batch is sent,
-    // then goes on with flush().
-    asio::awaitable<void> write_rest(std::string rest, std::size_t burst);
-    void handle_push(outbox::push_result result);
-    void close_connection();
     // Closes a connection that has not joined within login_timeout, telling it why first.
     asio::awaitable<void> login_deadline();
-    // Runs while the outbox is above its high-water mark: drops the client as a slow consumer
-    // once nothing of it has been sent for stall_timeout.
-    asio::awaitable<void> watch_stall();
-    void progress() { progress_at_ = std::chrono::steady_clock::now(); }
+    // The outbound closed the connection for the client's pace: logged and counted.
+    void dropped(outbound::drop why);
     // The flood rule, after a message: waits until every recipient it `congested` has drained.
     asio::awaitable<void> keep_pace(std::vector<std::shared_ptr<participant>> congested);
 
-    outbox outbox_;
-    std::vector<shared_bytes> batch_;  // the batch being sent; only flush() touches it
-    asio::steady_timer flushed_;  // run() waits on it for the last writer; cancel() ends the wait
+    outbound out_;
     asio::steady_timer login_timer_;  // cancelled once the client joins (or the session ends)
-    asio::steady_timer stall_timer_;  // watch_stall()'s
     asio::steady_timer paced_;        // say() waits on it for congested recipients; cancel() wakes it
-    std::chrono::steady_clock::time_point progress_at_;  // last bytes sent (strand only)
-    std::atomic<bool> watching_stall_{false};
     bool stopping_ = false;  // graceful stop: say() waits for nobody any more (strand only)
     std::string name_;
     bool entered_ = false;
     bool claimed_ = false;
 };
+
+// For tcp_server: one chat_session speaking `speaks` per connection, all in `room`. `speaks` and
+// `room` must outlive the sessions.
+tcp_server::session_factory session_factory(hub& room, chat_options options, logger& log, const chat::protocol& speaks);
 
 }  // namespace netkit::chat

@@ -1,4 +1,4 @@
-// The chat room shared by every session of both protocols: who is in, under which name, and
+// The chat room shared by every session of every protocol: who is in, under which name, and
 // broadcasting events to them. Other nodes are reached through a bus (chat/bus.hpp).
 #pragma once
 
@@ -48,14 +48,13 @@ public:
     // silently).
     void leave(const participant& who, const std::string& name);
 
-    // A message from a local client: to every local client (except a header-protocol sender, who
-    // does not get its own message back) and to the other nodes. Invalid UTF-8 is replaced.
+    // A message from a local client: to every local client (the sender too if its protocol
+    // echoes_sender()) and to the other nodes. Invalid UTF-8 is replaced.
     // Returns the recipients now congested, whom the sender should wait for (the flood rule).
     std::vector<std::shared_ptr<participant>> say(const participant& from, const std::string& name,
                                                   std::string_view text);
-    // Several messages that one read from `from` held, in order: each header or line recipient gets
-    // them as one shared buffer (the report protocol, whose clients take one recv() for one
-    // message, gets them one by one). Otherwise as say().
+    // Several messages that one read from `from` held, in order: each recipient whose protocol
+    // joins_bursts() gets them as one shared buffer, the others one by one. Otherwise as say().
     std::vector<std::shared_ptr<participant>> say(const participant& from, const std::string& name,
                                                   std::span<const std::string> texts);
 
@@ -66,17 +65,16 @@ public:
 private:
     struct member {
         std::shared_ptr<participant> who;
-        chat::protocol protocol;
+        const chat::protocol* protocol;
     };
     using member_list = std::vector<member>;
 
     // Encodes `events` at most once per protocol and hands the shared bytes to every local member
-    // but `skip`. The lock is held only to take the current member list.
-    // Returns the recipients that are congested after it.
-    std::vector<std::shared_ptr<participant>> broadcast(std::span<const chat_event> events,
-                                                        const participant* skip_header_sender);
-    std::vector<std::shared_ptr<participant>> broadcast(const chat_event& event, const participant* skip_header_sender) {
-        return broadcast(std::span<const chat_event>(&event, 1), skip_header_sender);
+    // (to `sender` only if its protocol echoes_sender()). The lock is held only to take the current
+    // member list. Returns the recipients that are congested after it.
+    std::vector<std::shared_ptr<participant>> broadcast(std::span<const chat_event> events, const participant* sender);
+    std::vector<std::shared_ptr<participant>> broadcast(const chat_event& event, const participant* sender) {
+        return broadcast(std::span<const chat_event>(&event, 1), sender);
     }
     // The member list for a broadcast, rebuilt first if a join or leave changed it: at most once
     // per broadcast, so a storm of joins into a big room (which broadcasts nothing) costs O(1) each.
