@@ -27,9 +27,9 @@ int serve_date(const args& a) {
     enable_metrics(host, s);
     if (tcp_mode)
         host.add_tcp(listener(s, port_number),
-                     date_session_factory());
+                     date::date_session_factory());
     else
-        host.add_udp({.bind_address = s.bind, .port = port_number, .label = {}}, udp_date_handler());
+        host.add_udp({.bind_address = s.bind, .port = port_number, .label = {}}, date::udp_date_handler());
     return run_host(host, s);
 }
 

@@ -27,11 +27,11 @@ int serve_one(const server_settings& s, std::uint16_t port, bool udp_mode, bool 
     server_host host(log);
     enable_metrics(host, s);
     if (udp_mode)
-        host.add_udp({.bind_address = s.bind, .port = port, .label = {}}, udp_echo_handler());
+        host.add_udp({.bind_address = s.bind, .port = port, .label = {}}, echo::udp_echo_handler());
     else {
         auto options = listener(s, port);
         options.reuse_port = reuse_port;
-        host.add_tcp(options, echo_session_factory());
+        host.add_tcp(options, echo::echo_session_factory());
     }
     return run_host(host, s);
 }

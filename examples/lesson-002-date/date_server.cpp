@@ -1,6 +1,6 @@
 // Lesson 002 exercise "Date Server": a datagram "date" gets back the current date as `date`
 // prints it; anything else gets no answer. netkit::udp_server does the recvfrom/sendto loop,
-// netkit::udp_date_handler() decides the answer. Stops on Ctrl-C or SIGTERM.
+// netkit::date::udp_date_handler() decides the answer. Stops on Ctrl-C or SIGTERM.
 // Usage: lesson-002-date-server [HOST] [PORT]   (default 127.0.0.1 50000)
 #include <netkit/date/date_service.hpp>
 #include "../lesson_args.hpp"
@@ -19,7 +19,7 @@ int main(int argc, char* argv[]) try {
     netkit::logger log;  // warnings and errors on stderr
     const netkit::udp_server_options options{.bind_address = args.host,
                                              .port = args.port};
-    netkit::udp_server server(io, options, netkit::udp_date_handler(), log);
+    netkit::udp_server server(io, options, netkit::date::udp_date_handler(), log);
     // The event loop runs until the server stops: closing its socket ends its receive loop.
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code, int) { server.stop(); });

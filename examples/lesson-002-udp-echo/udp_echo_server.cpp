@@ -1,5 +1,5 @@
 // Lesson 002, the UDP echo server as a service: netkit::udp_server does the recvfrom/sendto loop,
-// netkit::udp_echo_handler() decides the answer (the datagram itself). Stops on Ctrl-C or SIGTERM.
+// netkit::echo::udp_echo_handler() decides the answer (the datagram itself). Stops on Ctrl-C or SIGTERM.
 // Usage: lesson-002-udp-echo-server [HOST] [PORT]   (default 127.0.0.1 2300)
 #include <netkit/echo/udp_echo.hpp>
 #include "../lesson_args.hpp"
@@ -18,7 +18,7 @@ int main(int argc, char* argv[]) try {
     netkit::logger log;  // warnings and errors on stderr
     const netkit::udp_server_options options{.bind_address = args.host,
                                              .port = args.port};
-    netkit::udp_server server(io, options, netkit::udp_echo_handler(), log);
+    netkit::udp_server server(io, options, netkit::echo::udp_echo_handler(), log);
     // The event loop runs until the server stops: closing its socket ends its receive loop.
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code, int) { server.stop(); });

@@ -2,7 +2,7 @@
 
 #include <netkit/date/date_text.hpp>
 
-namespace netkit {
+namespace netkit::date {
 
 udp_server::handler udp_date_handler() {
     return [](std::span<const char> request, std::string& reply) {
@@ -24,4 +24,4 @@ tcp_server::session_factory date_session_factory() {
     return [](tcp::socket socket) { return std::make_shared<date_tcp_session>(std::move(socket)); };
 }
 
-}  // namespace netkit
+}  // namespace netkit::date

@@ -3,7 +3,7 @@
 #include <ctime>
 #include <string_view>
 
-namespace netkit {
+namespace netkit::date {
 
 std::string format_date(std::chrono::system_clock::time_point when) {
     const std::time_t t = std::chrono::system_clock::to_time_t(when);
@@ -20,4 +20,4 @@ bool is_date_request(std::span<const char> payload) {
     return text == "date" || text == "date\n" || text == "date\r\n";
 }
 
-}  // namespace netkit
+}  // namespace netkit::date

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-namespace netkit {
+namespace netkit::echo {
 
 asio::awaitable<void> echo_session::run() {
     using asio::as_tuple;
@@ -34,4 +34,4 @@ tcp_server::session_factory echo_session_factory() {
     return [](tcp::socket socket) { return std::make_shared<echo_session>(std::move(socket)); };
 }
 
-}  // namespace netkit
+}  // namespace netkit::echo

@@ -1,6 +1,6 @@
 #include <netkit/echo/udp_echo.hpp>
 
-namespace netkit {
+namespace netkit::echo {
 
 udp_server::handler udp_echo_handler() {
     return [](std::span<const char> request, std::string& reply) {
@@ -9,4 +9,4 @@ udp_server::handler udp_echo_handler() {
     };
 }
 
-}  // namespace netkit
+}  // namespace netkit::echo

@@ -5,7 +5,7 @@
 #include <netkit/tcp_session.hpp>
 #include <netkit/udp_server.hpp>
 
-namespace netkit {
+namespace netkit::date {
 
 // Answers a date request with the date line; anything else gets no reply, so the server can never
 // be used to amplify traffic towards a forged sender.
@@ -20,4 +20,12 @@ public:
 
 tcp_server::session_factory date_session_factory();
 
+}  // namespace netkit::date
+
+// The names of netkit 0.x, before each service had its namespace: kept so programs written
+// against them still build. New code says netkit::date::.
+namespace netkit {
+using date::date_tcp_session;
+using date::udp_date_handler;
+using date::date_session_factory;
 }  // namespace netkit

@@ -5,7 +5,7 @@
 #include <span>
 #include <string>
 
-namespace netkit {
+namespace netkit::date {
 
 // strftime "%a %b %e %H:%M:%S %Z %Y" in local time, followed by "\n".
 std::string format_date(std::chrono::system_clock::time_point when);
@@ -13,4 +13,11 @@ std::string format_date(std::chrono::system_clock::time_point when);
 // True for a payload of exactly "date", "date\n" or "date\r\n".
 bool is_date_request(std::span<const char> payload);
 
+}  // namespace netkit::date
+
+// The names of netkit 0.x, before each service had its namespace: kept so programs written
+// against them still build. New code says netkit::date::.
+namespace netkit {
+using date::format_date;
+using date::is_date_request;
 }  // namespace netkit

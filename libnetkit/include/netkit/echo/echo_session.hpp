@@ -4,7 +4,7 @@
 #include <netkit/tcp_server.hpp>
 #include <netkit/tcp_session.hpp>
 
-namespace netkit {
+namespace netkit::echo {
 
 class echo_session : public tcp_session {
 public:
@@ -15,4 +15,11 @@ public:
 // For tcp_server: one echo_session per connection.
 tcp_server::session_factory echo_session_factory();
 
+}  // namespace netkit::echo
+
+// The names of netkit 0.x, before each service had its namespace: kept so programs written
+// against them still build. New code says netkit::echo::.
+namespace netkit {
+using echo::echo_session;
+using echo::echo_session_factory;
 }  // namespace netkit
