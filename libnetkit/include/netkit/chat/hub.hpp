@@ -59,6 +59,8 @@ public:
                                                   std::span<const std::string> texts);
 
     std::size_t size() const;
+    // The names of this node's members (as they spelled them), in no particular order.
+    std::vector<std::string> member_names() const;
     // Above this many members joins and leaves are announced in batches.
     std::size_t announce_limit() const { return announce_limit_; }
 
