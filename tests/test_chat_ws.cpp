@@ -5,16 +5,20 @@
 #include "support/ws_peer.hpp"
 
 #include <netkit/chat/chat_session.hpp>
+#include <netkit/chat/client_message.hpp>
+#include <netkit/chat/server_message.hpp>
 #include <netkit/chat/hub.hpp>
 #include <netkit/chat/page.hpp>
 #include <netkit/chat/protocols.hpp>
 #include <netkit/chat/ws_session.hpp>
+#include <netkit/http/request_reader.hpp>
 #include <netkit/http/server.hpp>
 #include <netkit/server_host.hpp>
 
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <cstring>
 #include <sstream>
 #include <thread>
 
@@ -120,6 +124,65 @@ std::vector<std::string> members_of(const boost::json::object& welcome) {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(chat_ws)
+
+BOOST_AUTO_TEST_CASE(client_frames_parse_into_messages_or_reasons) {
+    using kind = chat::client_message::kind;
+    const auto join = chat::parse_client_message(R"( {"name":"Ana Mar\u00eda","type":"join","extra":[1]} )");
+    BOOST_TEST_REQUIRE(join.message.has_value());
+    BOOST_TEST((join.message->type == kind::join));
+    BOOST_TEST(join.message->value == "Ana Mar\xc3\xad" "a");
+    BOOST_TEST(join.error.empty());
+    const auto say = chat::parse_client_message(R"({"type":"say","text":"a\nb \"q\""})");
+    BOOST_TEST_REQUIRE(say.message.has_value());
+    BOOST_TEST(say.message->value == "a\nb \"q\"");
+    BOOST_TEST((chat::parse_client_message(chat::encode(*say.message)).message == say.message));
+    BOOST_TEST((chat::parse_client_message(R"({"type":"quit"})").message->type == kind::quit));
+    for (const char* bad : {"", "null", "{}", R"({"type":1})", R"({"type":"say"})", R"({"type":"join","name":null})",
+                            "{\"type\":\"say\",\"text\":\"\xff\"}", "{\"type\":\"quit\"} trailing"}) {
+        const auto parsed = chat::parse_client_message(bad);
+        BOOST_TEST(!parsed.message.has_value(), bad);
+        BOOST_TEST(!parsed.error.empty(), bad);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(server_frames_are_json_with_sanitized_text) {
+    BOOST_TEST(chat::event_json({chat::chat_event::kind::message, "bob", "<img src=x onerror=alert(1)>\r\nx"}) ==
+               R"({"type":"message","from":"bob","text":"<img src=x onerror=alert(1)>  x"})");
+    BOOST_TEST(chat::event_json({chat::chat_event::kind::joined, "anna", ""}) == R"({"type":"joined","name":"anna"})");
+    BOOST_TEST(chat::event_json({chat::chat_event::kind::batch, "", "", {"a", "b"}, {"c"}}) ==
+               R"({"type":"batch","joined":["a","b"],"left":["c"]})");
+    BOOST_TEST(chat::welcome_json("anna", {"bob", "anna"}) == R"({"type":"welcome","name":"anna","members":["bob","anna"]})");
+    BOOST_TEST(chat::error_json("bad \"x\"\x01") == "{\"type\":\"error\",\"reason\":\"bad \\\"x\\\"\xef\xbf\xbd\"}");
+    BOOST_TEST(chat::end_json() == R"({"type":"end"})");
+    BOOST_TEST(chat::websocket_protocol().echoes_sender());
+    BOOST_TEST(!chat::websocket_protocol().joins_bursts());
+}
+
+BOOST_AUTO_TEST_CASE(the_request_reader_checks_upgrades_without_a_socket) {
+    http::router routes;
+    routes.upgrade("/ws", {nullptr, {"http://Allowed.example"}});
+    const auto answer = [&routes](const std::string& fields) {
+        http::request_reader reader(routes, 8192);
+        const std::string request = "GET /ws HTTP/1.1\r\nHost: chat.example:8080\r\n" + fields + "\r\n";
+        auto room = reader.prepare();
+        std::memcpy(room.data(), request.data(), request.size());
+        reader.commit(request.size());
+        auto reply = reader.next();
+        BOOST_TEST_REQUIRE(reply.has_value());
+        return reply->handover ? 101u : reply->answer.status;
+    };
+    const std::string upgrade =
+        "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+    BOOST_TEST(answer(upgrade) == 101u);
+    BOOST_TEST(answer(upgrade + "Origin: http://chat.example:8080\r\n") == 101u);
+    BOOST_TEST(answer(upgrade + "Origin: HTTP://CHAT.example:8080\r\n") == 101u);
+    BOOST_TEST(answer(upgrade + "Origin: http://allowed.example\r\n") == 101u);
+    BOOST_TEST(answer(upgrade + "Origin: https://chat.example:8080\r\n") == 403u);
+    BOOST_TEST(answer(upgrade + "Origin: http://chat.example:8081\r\n") == 403u);
+    BOOST_TEST(answer(upgrade + "Origin: null\r\n") == 403u);
+    BOOST_TEST(answer("") == 426u);
+}
 
 BOOST_AUTO_TEST_CASE(join_gets_welcome_with_members_and_own_message_back) {
     running_chat s;
@@ -334,6 +397,10 @@ BOOST_AUTO_TEST_CASE(http_port_and_allow_origin_on_the_command_line) {
     BOOST_TEST(bad_port.wait().value_or(-1) == 2);
     child_process not_a_port({exe, "serve", "chat", "--http-port", "web"});
     BOOST_TEST(not_a_port.wait().value_or(-1) == 2);
+    child_process with_path({exe, "serve", "chat", "--http-port", "0", "--allow-origin", "http://a.example/chat"});
+    BOOST_TEST(with_path.wait().value_or(-1) == 2);
+    child_process no_scheme({exe, "serve", "chat", "--http-port", "0", "--allow-origin", "a.example"});
+    BOOST_TEST(no_scheme.wait().value_or(-1) == 2);
 
     child_process server({exe, "serve", "chat", "--header-port", "0", "--line-port", "0", "--http-port", "0",
                           "--allow-origin", "http://one.example", "--allow-origin", "http://two.example"});

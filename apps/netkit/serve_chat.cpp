@@ -96,6 +96,13 @@ int serve_chat(const args& a) {
     // are range-checked above, so the sum cannot overflow.
     if (chat.max_queue < 2 * chat.max_message + 64)
         throw usage_error("--max-queue must be at least twice --max-message plus 64 bytes");
+    // An origin is what a browser sends: scheme://host[:port], no path; anything else never matches.
+    for (const auto& origin : allowed_origins) {
+        const auto scheme = origin.find("://");
+        const bool web = origin.starts_with("http://") || origin.starts_with("https://");
+        if (!web || origin.size() == scheme + 3 || origin.find('/', scheme + 3) != std::string::npos)
+            throw usage_error("--allow-origin must be an origin such as http://localhost:8080, not '" + origin + "'");
+    }
     chat.flush_timeout = seconds_option(flush_seconds, "--flush-timeout", true);
     chat.login_timeout = seconds_option(login_seconds, "--login-timeout", false);
     chat.stall_timeout = seconds_option(stall_seconds, "--stall-timeout", false);

@@ -29,7 +29,7 @@ bool allowed_origin(const request_header& request, const std::vector<std::string
     if (origin == request.end()) return true;
     const std::string_view value = origin->value();
     const std::string_view host = request[bhttp::field::host];
-    if (!host.empty() && value.starts_with("http://") && iequals(value.substr(7), host)) return true;
+    if (!host.empty() && iequals(value, "http://" + std::string(host))) return true;
     return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return iequals(value, a); });
 }
 
