@@ -151,7 +151,8 @@ BOOST_AUTO_TEST_CASE(server_frames_are_json_with_sanitized_text) {
     BOOST_TEST(chat::event_json({chat::chat_event::kind::joined, "anna", ""}) == R"({"type":"joined","name":"anna"})");
     BOOST_TEST(chat::event_json({chat::chat_event::kind::batch, "", "", {"a", "b"}, {"c"}}) ==
                R"({"type":"batch","joined":["a","b"],"left":["c"]})");
-    BOOST_TEST(chat::welcome_json("anna", {"bob", "anna"}) == R"({"type":"welcome","name":"anna","members":["bob","anna"]})");
+    BOOST_TEST(chat::welcome_json("anna", {"anna", "bob"}, 2) ==
+               R"({"type":"welcome","name":"anna","members":["anna","bob"],"count":2})");
     BOOST_TEST(chat::error_json("bad \"x\"\x01") == "{\"type\":\"error\",\"reason\":\"bad \\\"x\\\"\xef\xbf\xbd\"}");
     BOOST_TEST(chat::end_json() == R"({"type":"end"})");
     BOOST_TEST(chat::websocket_protocol().echoes_sender());
@@ -195,6 +196,7 @@ BOOST_AUTO_TEST_CASE(join_gets_welcome_with_members_and_own_message_back) {
     BOOST_TEST(ws_peer::text_of(*welcome, "type") == "welcome");
     BOOST_TEST(ws_peer::text_of(*welcome, "name") == "alice");
     BOOST_TEST((members_of(*welcome) == std::vector<std::string>{"alice", "bob"}));
+    BOOST_TEST(welcome->at("count").to_number<int>() == 2);
     BOOST_TEST(alice.wait_for("joined", "name", "alice").has_value());
     alice.say("hello <b>there</b>");
     const auto echo = alice.wait_for("message");
@@ -288,6 +290,30 @@ BOOST_AUTO_TEST_CASE(an_oversized_frame_closes_with_1009_and_others_are_unaffect
     auto third = ws_user(s.http_port, "third");
     third->say(std::string(900, 'y'));  // under the limit with its JSON around it
     BOOST_TEST(other->wait_for("message", "text", std::string(900, 'y')).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_big_room_cuts_the_welcome_list_and_sends_batches) {
+    running_chat s(chat::chat_options{.announce_limit = 2, .announce_interval = 200ms});
+    auto ann = line_user(s.line_port, "ann");
+    auto bob = line_user(s.line_port, "bob");
+    auto cy = line_user(s.line_port, "cy");  // the room is now above the limit
+    ws_peer wendy(s.http_port);
+    BOOST_TEST_REQUIRE(wendy.handshake_status() == 101u);
+    wendy.join("wendy");
+    const auto welcome = wendy.next();
+    BOOST_TEST_REQUIRE(welcome.has_value());
+    const auto& members = welcome->at("members").as_array();
+    BOOST_TEST(members.size() == 2u);
+    BOOST_TEST(members.at(0).as_string() == "wendy");
+    BOOST_TEST(welcome->at("count").to_number<int>() == 4);
+    ann->send_line("{quit}");
+    const auto batch = wendy.wait_for("batch");
+    BOOST_TEST_REQUIRE(batch.has_value());
+    std::vector<std::string> joined, left;
+    for (const auto& n : batch->at("joined").as_array()) joined.emplace_back(n.as_string());
+    for (const auto& n : batch->at("left").as_array()) left.emplace_back(n.as_string());
+    BOOST_TEST((std::find(joined.begin(), joined.end(), "wendy") != joined.end()));
+    BOOST_TEST((left == std::vector<std::string>{"ann"}));
 }
 
 BOOST_AUTO_TEST_CASE(the_origin_must_be_the_pages_own_or_allowed) {

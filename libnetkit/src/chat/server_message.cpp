@@ -60,10 +60,11 @@ std::string event_json(const chat_event& event) {
     return json::serialize(out);
 }
 
-std::string welcome_json(std::string_view name, const std::vector<std::string>& members) {
+std::string welcome_json(std::string_view name, const std::vector<std::string>& members, std::size_t count) {
     json::object out = typed("welcome");
     out["name"] = safe(name);
     out["members"] = safe_list(members);
+    out["count"] = count;
     return json::serialize(out);
 }
 

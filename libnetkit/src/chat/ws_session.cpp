@@ -218,9 +218,13 @@ asio::awaitable<std::optional<std::string>> ws_session::join(std::string name) {
     claimed_ = true;
     if (auto* m = options_.metrics) m->names_claimed.add();
     login_timer_.cancel();
-    auto members = hub_.member_names();
-    members.push_back(name_);
-    send(welcome_json(name_, members));
+    // A big room's welcome lists at most announce_limit names (the newcomer's first), so that a
+    // join costs O(limit), not O(room); `count` still says how many are here.
+    const std::size_t limit = std::max<std::size_t>(hub_.announce_limit(), 1);
+    const std::size_t count = hub_.size() + 1;  // a moment's count, as for the other protocols
+    std::vector<std::string> members{name_};
+    for (auto& other : hub_.member_names(limit - 1)) members.push_back(std::move(other));
+    send(welcome_json(name_, members, std::max(count, members.size())));
     if (checked_here_only) send(notice_json(websocket_protocol().checked_here_only()));
     hub_.enter(shared_from_this(), name_);
     entered_ = true;

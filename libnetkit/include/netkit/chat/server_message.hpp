@@ -5,6 +5,7 @@
 
 #include <netkit/chat/chat_event.hpp>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,8 +15,10 @@ namespace netkit::chat {
 // {"type":"message","from":...,"text":...}, {"type":"joined","name":...}, {"type":"left",...},
 // {"type":"batch","joined":[...],"left":[...]}.
 std::string event_json(const chat_event& event);
-// {"type":"welcome","name":...,"members":[...]}: the members of this node, the newcomer included.
-std::string welcome_json(std::string_view name, const std::vector<std::string>& members);
+// {"type":"welcome","name":...,"members":[...],"count":N}: `members` are names of this node's
+// members, the newcomer included; `count` is how many there are (more than the list holds in a
+// big room, where the list is cut).
+std::string welcome_json(std::string_view name, const std::vector<std::string>& members, std::size_t count);
 // {"type":"error","reason":...}
 std::string error_json(std::string_view reason);
 // {"type":"notice","text":...}: any other text from the server (a rename, a split bus).
