@@ -27,6 +27,14 @@ using asio::use_awaitable;
 
 namespace {
 
+// What every session of one endpoint shares (a session holds it, not a copy of it: an idle
+// client should cost little).
+struct ws_settings {
+    chat_options chat;
+    ws_options ws;
+    outbound_options queue;  // the outgoing queue's policy, from `chat`
+};
+
 // One browser (or any WebSocket client) in the chat: reads JSON frames, writes each queued text
 // as one frame. Runs on the HTTP connection's strand, over the HTTP session's socket (which
 // outlives it: the HTTP session awaits run()).
@@ -40,17 +48,16 @@ class ws_session final : public participant,
                          public http::upgraded_connection,
                          public std::enable_shared_from_this<ws_session> {
 public:
-    ws_session(tcp::socket& socket, http::request_header request, hub& room, const chat_options& options,
-               ws_options ws, logger& log)
+    ws_session(tcp::socket& socket, http::request_header request, hub& room, std::shared_ptr<const ws_settings> settings,
+               logger& log)
         : ws_(socket),
-          request_(std::move(request)),
+          request_(std::make_unique<http::request_header>(std::move(request))),
           hub_(room),
-          options_(options),
-          ws_options_(ws),
+          settings_(std::move(settings)),
+          options_(settings_->chat),
+          ws_options_(settings_->ws),
+          queue_options_(settings_->queue),
           log_(log),
-          queue_options_{.limit = options.max_queue,
-                         .high_water = options.high_water(),
-                         .stall_timeout = options.stall_timeout},
           login_timer_(socket.get_executor()) {
         boost::system::error_code ec;
         remote_ = socket.remote_endpoint(ec);
@@ -91,12 +98,13 @@ private:
     void close_socket();
 
     websocket::stream<tcp::socket&, false> ws_;  // no permessage-deflate: no per-connection zlib state
-    std::optional<http::request_header> request_;  // the upgrade request, until the handshake
+    std::unique_ptr<http::request_header> request_;  // the upgrade request, until the handshake
     hub& hub_;
-    const chat_options options_;
-    const ws_options ws_options_;
+    const std::shared_ptr<const ws_settings> settings_;
+    const chat_options& options_;
+    const ws_options& ws_options_;
+    const outbound_options& queue_options_;
     logger& log_;
-    const outbound_options queue_options_;
     tcp::endpoint remote_;
 
     // Strand only. Timers other than the login's are made when first needed: an idle client
@@ -452,16 +460,21 @@ void ws_session::close_socket() {
 class endpoint final : public http::upgrade_target {
 public:
     endpoint(hub& room, chat_options options, ws_options ws, logger& log)
-        : room_(room), options_(options), ws_(ws), log_(log) {}
+        : room_(room),
+          settings_(std::make_shared<const ws_settings>(
+              ws_settings{options, ws,
+                          outbound_options{.limit = options.max_queue,
+                                           .high_water = options.high_water(),
+                                           .stall_timeout = options.stall_timeout}})),
+          log_(log) {}
 
     std::shared_ptr<http::upgraded_connection> take(tcp::socket& socket, http::request_header request) override {
-        return std::make_shared<ws_session>(socket, std::move(request), room_, options_, ws_, log_);
+        return std::make_shared<ws_session>(socket, std::move(request), room_, settings_, log_);
     }
 
 private:
     hub& room_;
-    const chat_options options_;
-    const ws_options ws_;
+    const std::shared_ptr<const ws_settings> settings_;
     logger& log_;
 };
 
