@@ -6,14 +6,15 @@
 #include <netkit/chat/protocols.hpp>
 #include <netkit/chat/server_message.hpp>
 #include <netkit/endpoint.hpp>
+#include <netkit/http/outbound_stream.hpp>
 #include <netkit/outbound.hpp>
+#include <netkit/tcp_session.hpp>
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -27,48 +28,51 @@ using asio::use_awaitable;
 
 namespace {
 
-// What every session of one endpoint shares (a session holds it, not a copy of it: an idle
-// client should cost little).
 struct ws_settings {
     chat_options chat;
     ws_options ws;
-    outbound_options queue;  // the outgoing queue's policy, from `chat`
 };
 
-// One browser (or any WebSocket client) in the chat: reads JSON frames, writes each queued text
-// as one frame. Runs on the HTTP connection's strand, over the HTTP session's socket (which
-// outlives it: the HTTP session awaits run()).
-//
-// Its outgoing queue follows outbound.hpp's policy with outbound_options (limit, high water,
-// stall timeout, when_drained) but has a writer of its own: outbound sends raw bytes with
-// non-blocking sends on a tcp::socket, and a WebSocket frame must go through Beast's async_write
-// (frame header, a write Beast knows is under way so its pings and close wait for it), so the
-// writer cannot be shared; only the options and the drop reasons are.
+// One browser (or any WebSocket client) in the chat. Beast reads its frames (unmasking,
+// fragments, pings, the size limit, the idle timeout) and does the opening and closing handshakes;
+// everything the client is sent goes through the connection's outbound (outbound.hpp), as for a
+// line client: the hub's frames (the websocket protocol encodes each event once, as a whole frame,
+// shared by every browser) and Beast's own (its 101 answer, pongs, pings, the close frame), which
+// reach the outbound through outbound_stream. So one queue orders them all, messages that arrive
+// together leave in one send, and the queue's limits and slow-consumer rule are the line
+// protocol's. Runs on the HTTP connection's strand; the HTTP session owns the stream and outlives
+// this (it awaits run()).
 class ws_session final : public participant,
                          public http::upgraded_connection,
                          public std::enable_shared_from_this<ws_session> {
 public:
-    ws_session(tcp::socket& socket, http::request_header request, hub& room, std::shared_ptr<const ws_settings> settings,
-               logger& log)
-        : ws_(socket),
-          request_(std::make_unique<http::request_header>(std::move(request))),
-          hub_(room),
-          settings_(std::move(settings)),
+    ws_session(tcp_session& owner, stream& s, http::request_header request, hub& room,
+               std::shared_ptr<const ws_settings> settings, logger& log)
+        : settings_(std::move(settings)),
           options_(settings_->chat),
           ws_options_(settings_->ws),
-          queue_options_(settings_->queue),
+          out_(owner, s,
+               outbound_options{.limit = options_.max_queue,
+                                .high_water = options_.high_water(),
+                                .stall_timeout = options_.stall_timeout,
+                                .buffers_sent = options_.metrics ? &options_.metrics->messages_out : nullptr,
+                                .bytes_sent = options_.metrics ? &options_.metrics->bytes_out : nullptr},
+               [this](outbound::drop why) { dropped(why); }),
+          ws_(s, out_),
+          request_(std::make_unique<http::request_header>(std::move(request))),
+          hub_(room),
           log_(log),
-          login_timer_(socket.get_executor()) {
+          login_timer_(s.get_executor()) {
         boost::system::error_code ec;
-        remote_ = socket.remote_endpoint(ec);
+        remote_ = s.socket().remote_endpoint(ec);
     }
 
     asio::awaitable<void> run() override;
     void stop() override;
 
     const chat::protocol& protocol() const override { return websocket_protocol(); }
-    bool deliver(shared_bytes text) override;
-    void when_drained(std::function<void()> wake) override;
+    bool deliver(shared_bytes frames) override { return out_.push(std::move(frames)); }
+    void when_drained(std::function<void()> wake) override { out_.when_drained(std::move(wake)); }
     void renamed(std::string new_name, std::string why) override;
 
 private:
@@ -80,56 +84,32 @@ private:
     // The flood rule, after a message: waits until every recipient it `congested` has drained.
     asio::awaitable<void> keep_pace(std::vector<std::shared_ptr<participant>> congested);
     asio::awaitable<void> login_deadline();
-    void send(std::string text) { deliver(std::make_shared<const std::string>(std::move(text))); }
+    // A JSON object for this client only, as one frame.
+    void send(std::string_view json) { out_.push(std::make_shared<const std::string>(text_frame(json))); }
+    // Starts Beast's closing handshake (the close frame queues behind what is already queued).
+    void close(websocket::close_code code);
+    // The outbound closed the connection for the client's pace: logged and counted.
+    void dropped(outbound::drop why);
     std::string describe() const;
 
-    // --- the outgoing queue
-    // No more texts; what is queued goes out, then a close frame with `code`.
-    void seal(websocket::close_code code);
-    // Seals (1000), waits at most flush_timeout for the queue and the close frame, then closes.
-    asio::awaitable<void> drain();
-    void start_writer();
-    // On the strand while there is something to send: each text one frame, then the close frame
-    // once sealed.
-    asio::awaitable<void> write_queued();
-    asio::awaitable<void> watch_stall();
-    bool congested() const;
-    void give_up(outbound::drop why);  // the client's pace: logged, counted, closed
-    void close_socket();
-
-    websocket::stream<tcp::socket&, false> ws_;  // no permessage-deflate: no per-connection zlib state
-    std::unique_ptr<http::request_header> request_;  // the upgrade request, until the handshake
-    hub& hub_;
     const std::shared_ptr<const ws_settings> settings_;
     const chat_options& options_;
     const ws_options& ws_options_;
-    const outbound_options& queue_options_;
+    outbound out_;
+    websocket::stream<outbound_stream, false> ws_;  // no permessage-deflate: no per-connection zlib state
+    std::unique_ptr<http::request_header> request_;  // the upgrade request, until the handshake
+    hub& hub_;
     logger& log_;
     tcp::endpoint remote_;
 
-    // Strand only. Timers other than the login's are made when first needed: an idle client
-    // holds none of them.
+    // Strand only. The pacing timer is made when first needed: an idle client holds none.
     asio::steady_timer login_timer_;
     std::optional<asio::steady_timer> paced_;
     std::string name_;
     bool claimed_ = false;
     bool entered_ = false;
     bool stopping_ = false;
-
-    mutable std::mutex mutex_;
-    std::vector<shared_bytes> queue_;
-    std::vector<std::function<void()>> waiters_;
-    std::size_t bytes_ = 0;  // queued plus being written
-    bool writing_ = false;   // a writer runs
-    bool sealed_ = false;
-    bool closed_ = false;
-    websocket::close_code close_code_ = websocket::close_code::normal;
-
-    // Strand only.
-    std::optional<asio::steady_timer> drained_;  // drain() waits on it; the writer's end cancels it
-    std::optional<asio::steady_timer> stall_timer_;
-    std::chrono::steady_clock::time_point progress_at_;
-    std::atomic<bool> watching_stall_{false};
+    bool closing_ = false;
 };
 
 std::string ws_session::describe() const {
@@ -153,7 +133,8 @@ asio::awaitable<void> ws_session::run() {
         if (claimed_) m->names_claimed.sub();
         if (entered_) m->members.sub();
     }
-    co_await drain();
+    if (!co_await out_.drain(options_.flush_timeout))
+        log_.info("closing ", describe(), ": queued output not read in time");
 }
 
 asio::awaitable<void> ws_session::serve() {
@@ -273,14 +254,14 @@ asio::awaitable<void> ws_session::login_deadline() {
     std::ostringstream why;
     why << "no name given within " << seconds << " s; closing the connection";
     send(error_json(why.str()));
-    seal(websocket::close_code::policy_error);
+    close(websocket::close_code::policy_error);
 }
 
 void ws_session::stop() {
     stopping_ = true;
     if (paced_) paced_->cancel();
     send(end_json());
-    seal(websocket::close_code::going_away);
+    close(websocket::close_code::going_away);
 }
 
 void ws_session::renamed(std::string new_name, std::string why) {
@@ -290,147 +271,22 @@ void ws_session::renamed(std::string new_name, std::string why) {
     });
 }
 
-// --- the outgoing queue
-
-bool ws_session::deliver(shared_bytes text) {
-    std::vector<std::function<void()>> wake;
-    bool start = false, overflow = false, congested = false;
-    {
-        std::lock_guard lock(mutex_);
-        if (sealed_ || closed_) return false;
-        if (bytes_ + text->size() > queue_options_.limit) {
-            closed_ = true;
-            std::vector<shared_bytes>().swap(queue_);
-            wake.swap(waiters_);
-            overflow = true;
-        } else {
-            bytes_ += text->size();
-            queue_.push_back(std::move(text));
-            congested = bytes_ > queue_options_.high_water;
-            start = !writing_;
-            writing_ = true;
-        }
+void ws_session::close(websocket::close_code code) {
+    if (closing_ || !ws_.is_open()) {
+        out_.seal();  // no WebSocket yet (or any more): what is queued goes out, then the connection closes
+        return;
     }
-    for (auto& w : wake) w();
-    if (start) start_writer();
-    if (overflow) asio::post(ws_.get_executor(), [self = shared_from_this()] { self->give_up(outbound::drop::overflow); });
-    if (congested && !watching_stall_.exchange(true))
-        asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->watch_stall(); }, asio::detached);
-    return congested;
+    closing_ = true;
+    // Beast queues the close frame, reads until the client's answers it (within the handshake
+    // timeout) and then ends the connection (teardown seals the outbound).
+    asio::co_spawn(ws_.get_executor(),
+                   [self = shared_from_this(), code]() -> asio::awaitable<void> {
+                       co_await self->ws_.async_close(code, as_tuple(use_awaitable));
+                   },
+                   asio::detached);
 }
 
-void ws_session::when_drained(std::function<void()> wake) {
-    {
-        std::lock_guard lock(mutex_);
-        if (!closed_ && bytes_ > queue_options_.high_water) {
-            waiters_.push_back(std::move(wake));
-            return;
-        }
-    }
-    wake();
-}
-
-bool ws_session::congested() const {
-    std::lock_guard lock(mutex_);
-    return !closed_ && bytes_ > queue_options_.high_water;
-}
-
-void ws_session::seal(websocket::close_code code) {
-    bool start = false;
-    {
-        std::lock_guard lock(mutex_);
-        if (sealed_ || closed_) return;
-        sealed_ = true;
-        close_code_ = code;
-        start = !writing_;
-        writing_ = true;  // even with nothing queued, the writer sends the close frame
-    }
-    if (start) start_writer();
-}
-
-asio::awaitable<void> ws_session::drain() {
-    seal(websocket::close_code::normal);
-    bool writing = false;
-    {
-        std::lock_guard lock(mutex_);
-        writing = writing_;
-    }
-    if (writing) {
-        // The writer runs on this strand too, so it cannot end between the look and the wait.
-        drained_.emplace(ws_.get_executor(), options_.flush_timeout);
-        auto [ec] = co_await drained_->async_wait(as_tuple(use_awaitable));
-        if (!ec) log_.info("closing ", describe(), ": queued output not read in time");
-    }
-    close_socket();
-}
-
-void ws_session::start_writer() {
-    asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->write_queued(); }, asio::detached);
-}
-
-asio::awaitable<void> ws_session::write_queued() {
-    std::vector<shared_bytes> batch;
-    bool close_now = false;
-    for (;;) {
-        {
-            std::lock_guard lock(mutex_);
-            if (closed_ || queue_.empty()) {
-                close_now = sealed_ && !closed_;
-                if (!close_now) writing_ = false;
-                if (queue_.capacity() > outbound::idle_entries) std::vector<shared_bytes>().swap(queue_);
-                break;
-            }
-            queue_.swap(batch);
-        }
-        for (const auto& text : batch) {
-            auto [ec, n] = co_await ws_.async_write(asio::buffer(*text), as_tuple(use_awaitable));
-            std::vector<std::function<void()>> wake;
-            {
-                std::lock_guard lock(mutex_);
-                if (ec) closed_ = true;  // the connection failed: nothing more goes out
-                bytes_ -= std::min(bytes_, text->size());
-                if (closed_ || bytes_ <= queue_options_.high_water) wake.swap(waiters_);
-            }
-            for (auto& w : wake) w();
-            if (ec) break;
-            progress_at_ = std::chrono::steady_clock::now();
-            if (auto* m = options_.metrics) {
-                m->messages_out.add();
-                m->bytes_out.add(text->size());
-            }
-        }
-        batch.clear();
-    }
-    if (close_now) {
-        if (ws_.is_open()) co_await ws_.async_close(close_code_, as_tuple(use_awaitable));
-        std::lock_guard lock(mutex_);
-        closed_ = true;
-        writing_ = false;
-    }
-    if (drained_) drained_->cancel();
-}
-
-asio::awaitable<void> ws_session::watch_stall() {
-    progress_at_ = std::chrono::steady_clock::now();  // the clock starts when the queue crosses the mark
-    if (!stall_timer_) stall_timer_.emplace(ws_.get_executor());
-    for (;;) {
-        while (congested()) {
-            const auto stalled_since = progress_at_;
-            stall_timer_->expires_at(stalled_since + options_.stall_timeout);
-            auto [ec] = co_await stall_timer_->async_wait(as_tuple(use_awaitable));
-            if (ec) break;
-            if (progress_at_ == stalled_since && congested()) {
-                give_up(outbound::drop::stalled);
-                break;
-            }
-        }
-        watching_stall_ = false;
-        // A push may have crossed the mark again after the loop's last look, and seen us running.
-        if (!congested() || watching_stall_.exchange(true)) co_return;
-    }
-}
-
-void ws_session::give_up(outbound::drop why) {
+void ws_session::dropped(outbound::drop why) {
     if (why == outbound::drop::overflow)
         log_.warn("slow consumer ", describe(), ": more than ", options_.max_queue,
                   " bytes waiting to be sent; disconnecting it");
@@ -438,38 +294,18 @@ void ws_session::give_up(outbound::drop why) {
         log_.warn("slow consumer ", describe(), ": unread output and none sent for ",
                   std::chrono::duration<double>(options_.stall_timeout).count(), " s; disconnecting it");
     if (auto* m = options_.metrics) m->slow_consumers.add();
-    std::vector<std::function<void()>> wake;
-    {
-        std::lock_guard lock(mutex_);
-        closed_ = true;
-        std::vector<shared_bytes>().swap(queue_);
-        wake.swap(waiters_);
-    }
-    for (auto& w : wake) w();
-    close_socket();
-}
-
-void ws_session::close_socket() {
-    if (stall_timer_) stall_timer_->cancel();
-    boost::system::error_code ignored;
-    auto& socket = boost::beast::get_lowest_layer(ws_);
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);  // fails a write stuck on a full socket, and the read
 }
 
 class endpoint final : public http::upgrade_target {
 public:
     endpoint(hub& room, chat_options options, ws_options ws, logger& log)
         : room_(room),
-          settings_(std::make_shared<const ws_settings>(
-              ws_settings{options, ws,
-                          outbound_options{.limit = options.max_queue,
-                                           .high_water = options.high_water(),
-                                           .stall_timeout = options.stall_timeout}})),
+          settings_(std::make_shared<const ws_settings>(ws_settings{options, ws})),
           log_(log) {}
 
-    std::shared_ptr<http::upgraded_connection> take(tcp::socket& socket, http::request_header request) override {
-        return std::make_shared<ws_session>(socket, std::move(request), room_, settings_, log_);
+    std::shared_ptr<http::upgraded_connection> take(tcp_session& owner, stream& s,
+                                                    http::request_header request) override {
+        return std::make_shared<ws_session>(owner, s, std::move(request), room_, settings_, log_);
     }
 
 private:

@@ -29,7 +29,7 @@ public:
         // The watchdog runs beside serve() (not raced with ||, whose state would stay allocated
         // for an upgraded connection's whole life) and ends when serve() does; an upgraded
         // connection then runs without it and without the request reader.
-        asio::co_spawn(socket_.get_executor(),
+        asio::co_spawn(stream_.get_executor(),
                        [self = std::static_pointer_cast<session>(shared_from_this())] { return self->watchdog(); },
                        asio::detached);
         auto handover = co_await serve();
@@ -67,7 +67,7 @@ private:
 
     // The connection is a WebSocket now: whatever took it keeps its own time.
     asio::awaitable<void> upgrade(reply::upgrade& handover) {
-        upgraded_ = handover.target->take(socket_, std::move(handover.request));
+        upgraded_ = handover.target->take(*this, stream_, std::move(handover.request));
         if (stopping_) upgraded_->stop();
         co_await upgraded_->run();
     }

@@ -6,8 +6,13 @@
 
 #include <netkit/asio.hpp>
 #include <netkit/http/request_reader.hpp>
+#include <netkit/stream.hpp>
 
 #include <memory>
+
+namespace netkit {
+class tcp_session;
+}
 
 namespace netkit::http {
 
@@ -23,9 +28,10 @@ public:
 class upgrade_target {
 public:
     virtual ~upgrade_target() = default;
-    // On the connection's strand. `socket` belongs to the HTTP session, which outlives the result
-    // (it awaits run()); `request` asked for the upgrade and was checked (path, origin).
-    virtual std::shared_ptr<upgraded_connection> take(tcp::socket& socket, request_header request) = 0;
+    // On the connection's strand. `owner` is the HTTP session and `s` its stream (plain or TLS):
+    // both outlive the result (the session awaits run()); `request` asked for the upgrade and was
+    // checked (path, origin).
+    virtual std::shared_ptr<upgraded_connection> take(tcp_session& owner, stream& s, request_header request) = 0;
 };
 
 }  // namespace netkit::http

@@ -1,7 +1,8 @@
 // The browser page's protocol: WebSocket text frames of one JSON object each (client_message.hpp
-// for what clients say, server_message.hpp for what they get). Beast does the framing and
-// ws_session.hpp the conversation, so of this description the hub uses encode(), echoes_sender()
-// and joins_bursts(): each event is one frame, never several joined into one buffer.
+// for what clients say, server_message.hpp for what they get). Beast reads the frames and
+// ws_session.hpp holds the conversation, so of this description the hub uses encode() (an event
+// as a whole frame, shared by every browser), echoes_sender() and joins_bursts(): frames that
+// arrived together go out in one buffer, each still one JSON object.
 #include <netkit/chat/protocols.hpp>
 
 #include <netkit/chat/server_message.hpp>
@@ -21,11 +22,9 @@ public:
         return std::make_unique<framed<framing::per_read_decoder>>(max_message);
     }
 
-    std::string encode(const chat_event& event) const override { return event_json(event); }
-    std::string notice(std::string_view text) const override { return notice_json(text); }
+    std::string encode(const chat_event& event) const override { return text_frame(event_json(event)); }
+    std::string notice(std::string_view text) const override { return text_frame(notice_json(text)); }
     std::string_view goodbye() const override { return shutdown_notice; }
-
-    bool joins_bursts() const override { return false; }  // one JSON object per frame
 };
 
 }  // namespace
