@@ -156,7 +156,24 @@ BOOST_AUTO_TEST_CASE(server_frames_are_json_with_sanitized_text) {
     BOOST_TEST(chat::error_json("bad \"x\"\x01") == "{\"type\":\"error\",\"reason\":\"bad \\\"x\\\"\xef\xbf\xbd\"}");
     BOOST_TEST(chat::end_json() == R"({"type":"end"})");
     BOOST_TEST(chat::websocket_protocol().echoes_sender());
-    BOOST_TEST(!chat::websocket_protocol().joins_bursts());
+    // Events go out as whole frames, shared by every browser; several may leave in one send.
+    BOOST_TEST(chat::websocket_protocol().joins_bursts());
+    BOOST_TEST(chat::websocket_protocol().encode({chat::chat_event::kind::joined, "anna", ""}) ==
+               "\x81\x1f" R"({"type":"joined","name":"anna"})");
+}
+
+BOOST_AUTO_TEST_CASE(text_frames_carry_their_length_in_the_three_sizes) {
+    // RFC 6455 §5.2: up to 125 bytes in the second byte, then 126 + 16 bits, then 127 + 64 bits.
+    const auto header_of = [](std::size_t n) {
+        const auto frame = chat::text_frame(std::string(n, 'x'));
+        BOOST_TEST(frame.size() >= n);
+        return frame.substr(0, frame.size() - n);
+    };
+    BOOST_TEST(header_of(0) == std::string("\x81\x00", 2));
+    BOOST_TEST(header_of(125) == "\x81\x7d");
+    BOOST_TEST(header_of(126) == std::string("\x81\x7e\x00\x7e", 4));
+    BOOST_TEST(header_of(65535) == "\x81\x7e\xff\xff");
+    BOOST_TEST(header_of(65536) == std::string("\x81\x7f\x00\x00\x00\x00\x00\x01\x00\x00", 10));
 }
 
 BOOST_AUTO_TEST_CASE(the_request_reader_checks_upgrades_without_a_socket) {

@@ -40,15 +40,16 @@ struct ws_settings {
 // shared by every browser) and Beast's own (its 101 answer, pongs, pings, the close frame), which
 // reach the outbound through outbound_stream. So one queue orders them all, messages that arrive
 // together leave in one send, and the queue's limits and slow-consumer rule are the line
-// protocol's. Runs on the HTTP connection's strand; the HTTP session owns the stream and outlives
-// this (it awaits run()).
+// protocol's. Runs on the HTTP connection's strand, over the HTTP session's stream, and keeps that
+// session alive: a handler of this session may end after the HTTP session's run().
 class ws_session final : public participant,
                          public http::upgraded_connection,
                          public std::enable_shared_from_this<ws_session> {
 public:
     ws_session(tcp_session& owner, stream& s, http::request_header request, hub& room,
                std::shared_ptr<const ws_settings> settings, logger& log)
-        : settings_(std::move(settings)),
+        : owner_(owner.shared_from_this()),
+          settings_(std::move(settings)),
           options_(settings_->chat),
           ws_options_(settings_->ws),
           out_(owner, s,
@@ -92,6 +93,8 @@ private:
     void dropped(outbound::drop why);
     std::string describe() const;
 
+    // The HTTP session whose stream this uses: alive while this session or a handler of it is.
+    const std::shared_ptr<tcp_session> owner_;
     const std::shared_ptr<const ws_settings> settings_;
     const chat_options& options_;
     const ws_options& ws_options_;
@@ -132,6 +135,11 @@ asio::awaitable<void> ws_session::run() {
     if (auto* m = options_.metrics) {
         if (claimed_) m->names_claimed.sub();
         if (entered_) m->members.sub();
+    }
+    if (ws_.is_open() && !closing_) {
+        // The client quit (or broke a rule Beast does not close for): the closing handshake, 1000.
+        closing_ = true;
+        co_await ws_.async_close(websocket::close_code::normal, as_tuple(use_awaitable));
     }
     if (!co_await out_.drain(options_.flush_timeout))
         log_.info("closing ", describe(), ": queued output not read in time");

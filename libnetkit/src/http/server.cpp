@@ -70,6 +70,7 @@ private:
         upgraded_ = handover.target->take(*this, stream_, std::move(handover.request));
         if (stopping_) upgraded_->stop();
         co_await upgraded_->run();
+        upgraded_.reset();  // it holds this session: no cycle once it is done
     }
 
     void on_stop_requested() override {

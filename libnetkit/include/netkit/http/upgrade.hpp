@@ -28,9 +28,9 @@ public:
 class upgrade_target {
 public:
     virtual ~upgrade_target() = default;
-    // On the connection's strand. `owner` is the HTTP session and `s` its stream (plain or TLS):
-    // both outlive the result (the session awaits run()); `request` asked for the upgrade and was
-    // checked (path, origin).
+    // On the connection's strand. `owner` is the HTTP session and `s` its stream (plain or TLS);
+    // the result keeps `owner` (and so the stream) alive for as long as it or any of its handlers
+    // lives (owner.shared_from_this()). `request` asked for the upgrade and was checked (path, origin).
     virtual std::shared_ptr<upgraded_connection> take(tcp_session& owner, stream& s, request_header request) = 0;
 };
 
