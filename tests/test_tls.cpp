@@ -494,6 +494,56 @@ BOOST_AUTO_TEST_CASE(mutual_tls_accepts_the_right_client_certificate_only) {
     BOOST_TEST(h.sink.count("TLS handshake with") == 2u, h.sink.text());
 }
 
+BOOST_AUTO_TEST_CASE(policy_prefers_tls_1_3_refuses_old_versions_and_weak_ciphers_and_resumes) {
+    tls_host h;
+    const auto port = h.add(echo::echo_session_factory(), server_tls()).local_endpoint().port();
+    h.start();
+    SSL_SESSION* session = nullptr;
+    {
+        tls_client c(port);
+        BOOST_TEST_REQUIRE(!c.handshake());
+        BOOST_TEST(SSL_version(c.s->native_handle()) == TLS1_3_VERSION);
+        c.send("hi");
+        BOOST_TEST(c.read_exactly(2) == "hi");  // the session ticket came before the echo
+        session = SSL_get1_session(c.s->native_handle());
+        boost::system::error_code ec;
+        c.s->shutdown(ec);  // a session of a connection not closed properly is not resumable
+    }
+    {
+        // Session tickets: a second connection resumes without a full handshake.
+        tls_client c(port);
+        SSL_set_session(c.s->native_handle(), session);
+        BOOST_TEST_REQUIRE(!c.handshake());
+        BOOST_TEST(SSL_session_reused(c.s->native_handle()) == 1);
+    }
+    SSL_SESSION_free(session);
+    {
+        // TLS 1.2 with a cipher of the intermediate profile is served.
+        tls_client c(port);
+        SSL_set_max_proto_version(c.s->native_handle(), TLS1_2_VERSION);
+        SSL_set_cipher_list(c.s->native_handle(), "ECDHE-ECDSA-AES128-GCM-SHA256");
+        BOOST_TEST_REQUIRE(!c.handshake());
+        BOOST_TEST(SSL_version(c.s->native_handle()) == TLS1_2_VERSION);
+    }
+    {
+        // TLS 1.2 offering only a CBC cipher (not in the profile) is refused.
+        tls_client c(port);
+        SSL_set_max_proto_version(c.s->native_handle(), TLS1_2_VERSION);
+        SSL_set_cipher_list(c.s->native_handle(), "ECDHE-ECDSA-AES128-SHA");
+        BOOST_TEST(c.handshake());
+    }
+    {
+        // TLS 1.1 is refused by the server (the client is made willing to speak it).
+        tls_client c(port);
+        SSL_set_security_level(c.s->native_handle(), 0);
+        SSL_set_min_proto_version(c.s->native_handle(), TLS1_1_VERSION);
+        SSL_set_max_proto_version(c.s->native_handle(), TLS1_1_VERSION);
+        BOOST_TEST(c.handshake());
+    }
+    h.stop();
+    BOOST_TEST(h.sink.count("TLS handshake with") == 2u, h.sink.text());
+}
+
 BOOST_AUTO_TEST_CASE(server_context_refuses_bad_files_with_one_clear_line) {
     const auto message_of = [](netkit::tls::server_files files) -> std::string {
         try {
