@@ -281,6 +281,24 @@ BOOST_AUTO_TEST_CASE(chat_line_port_over_tls_delivers_between_two_members) {
     BOOST_TEST(seen.value_or("") == "leo: ciao lisa");
 }
 
+// OpenSSL reads ahead, and Asio's reactor is edge-triggered: bytes left in the kernel or in
+// OpenSSL's buffer after a read must not wait for an edge that never comes.
+BOOST_AUTO_TEST_CASE(chat_over_tls_reads_a_burst_of_lines_to_the_end) {
+    tls_chat server;
+    tls_client lisa(server.port);
+    BOOST_TEST_REQUIRE(!lisa.handshake());
+    BOOST_TEST_REQUIRE(lisa.line().value_or("") == std::string(chat::line_protocol().prompt()));
+    std::string burst = "lisa\n";
+    constexpr int lines = 3000;
+    for (int i = 0; i < lines; ++i) burst += "message number " + std::to_string(i) + "\n";
+    lisa.send(burst);  // about 70 KiB in one write: several records, several reads
+    int seen = 0;
+    std::optional<std::string> line;
+    while (seen < lines && (line = lisa.line()))
+        if (line->starts_with("lisa: message number ")) ++seen;
+    BOOST_TEST(seen == lines);
+}
+
 BOOST_AUTO_TEST_CASE(exec_over_tls_runs_a_command) {
     tls_host h;
     auto service = std::make_shared<exec::exec_service>(exec::exec_options{}, h.log);
@@ -323,6 +341,36 @@ BOOST_AUTO_TEST_CASE(files_put_and_get_of_two_mib_over_tls_without_sendfile) {
         BOOST_TEST((c.read_exactly(content.size()) == content));
         BOOST_TEST(c.line().value_or("") == "DONE " + digest);
     }
+}
+
+// A peer that resets the connection mid-download ends that session only: the write fails (the
+// stream's BIO sends with MSG_NOSIGNAL, never raising SIGPIPE) and the next client is served.
+BOOST_AUTO_TEST_CASE(a_client_gone_during_a_download_costs_the_server_nothing) {
+    test::temp_dir tmp("netkit-tls-gone");
+    logger quiet(log_level::error);
+    files::files_options options;
+    options.dir = tmp.path;
+    options.min_free = 0;
+    const std::string content = random_bytes(8 * 1024 * 1024, 5);
+    test::write_file(tmp.path / "big.bin", content);
+    files::files_service service(options, quiet);
+    tls_host h;
+    const auto port = h.add(files::files_session_factory(service), server_tls()).local_endpoint().port();
+    h.start();
+    {
+        tls_client c(port);
+        BOOST_TEST_REQUIRE(!c.handshake());
+        c.send("GET big.bin\n");
+        BOOST_TEST_REQUIRE(c.line().value_or("") == "OK " + std::to_string(content.size()));
+        c.read_exactly(1000);
+        // Reset, not a FIN: the server's next write fails at once (EPIPE after the RST).
+        c.s->next_layer().set_option(asio::socket_base::linger(true, 0));
+    }
+    tls_client next(port);
+    BOOST_TEST_REQUIRE(!next.handshake());
+    next.send("LIST\n");
+    BOOST_TEST(next.line().value_or("") == "OK 1");
+    h.stop();
 }
 
 BOOST_AUTO_TEST_CASE(a_plain_text_client_is_closed_and_logged_once_and_tls_goes_on) {
@@ -443,6 +491,56 @@ BOOST_AUTO_TEST_CASE(mutual_tls_accepts_the_right_client_certificate_only) {
     BOOST_TEST(refused(nullptr));
     BOOST_TEST(refused(&pki().stranger));
     h.stop();  // the alert can reach the client before the server's log record is written
+    BOOST_TEST(h.sink.count("TLS handshake with") == 2u, h.sink.text());
+}
+
+BOOST_AUTO_TEST_CASE(policy_prefers_tls_1_3_refuses_old_versions_and_weak_ciphers_and_resumes) {
+    tls_host h;
+    const auto port = h.add(echo::echo_session_factory(), server_tls()).local_endpoint().port();
+    h.start();
+    SSL_SESSION* session = nullptr;
+    {
+        tls_client c(port);
+        BOOST_TEST_REQUIRE(!c.handshake());
+        BOOST_TEST(SSL_version(c.s->native_handle()) == TLS1_3_VERSION);
+        c.send("hi");
+        BOOST_TEST(c.read_exactly(2) == "hi");  // the session ticket came before the echo
+        session = SSL_get1_session(c.s->native_handle());
+        boost::system::error_code ec;
+        c.s->shutdown(ec);  // a session of a connection not closed properly is not resumable
+    }
+    {
+        // Session tickets: a second connection resumes without a full handshake.
+        tls_client c(port);
+        SSL_set_session(c.s->native_handle(), session);
+        BOOST_TEST_REQUIRE(!c.handshake());
+        BOOST_TEST(SSL_session_reused(c.s->native_handle()) == 1);
+    }
+    SSL_SESSION_free(session);
+    {
+        // TLS 1.2 with a cipher of the intermediate profile is served.
+        tls_client c(port);
+        SSL_set_max_proto_version(c.s->native_handle(), TLS1_2_VERSION);
+        SSL_set_cipher_list(c.s->native_handle(), "ECDHE-ECDSA-AES128-GCM-SHA256");
+        BOOST_TEST_REQUIRE(!c.handshake());
+        BOOST_TEST(SSL_version(c.s->native_handle()) == TLS1_2_VERSION);
+    }
+    {
+        // TLS 1.2 offering only a CBC cipher (not in the profile) is refused.
+        tls_client c(port);
+        SSL_set_max_proto_version(c.s->native_handle(), TLS1_2_VERSION);
+        SSL_set_cipher_list(c.s->native_handle(), "ECDHE-ECDSA-AES128-SHA");
+        BOOST_TEST(c.handshake());
+    }
+    {
+        // TLS 1.1 is refused by the server (the client is made willing to speak it).
+        tls_client c(port);
+        SSL_set_security_level(c.s->native_handle(), 0);
+        SSL_set_min_proto_version(c.s->native_handle(), TLS1_1_VERSION);
+        SSL_set_max_proto_version(c.s->native_handle(), TLS1_1_VERSION);
+        BOOST_TEST(c.handshake());
+    }
+    h.stop();
     BOOST_TEST(h.sink.count("TLS handshake with") == 2u, h.sink.text());
 }
 

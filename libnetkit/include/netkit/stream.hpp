@@ -2,10 +2,9 @@
 // write, so a session is the same code over both.
 //
 // TLS is OpenSSL driven directly on the non-blocking socket (a socket BIO on its descriptor, not
-// memory BIOs):
-// OpenSSL reads and writes the descriptor itself, so readiness waits and non-blocking reads and
-// writes mean the same as on a plain socket (the sessions' fast paths keep working) and no bytes
-// are copied between buffers on the way. When OpenSSL cannot go on (SSL_ERROR_WANT_READ or
+// memory BIOs): OpenSSL reads and writes the descriptor itself, so readiness waits and
+// non-blocking reads and writes mean the same as on a plain socket (the sessions' fast paths keep
+// working) and no bytes are copied between buffers on the way. When OpenSSL cannot go on (SSL_ERROR_WANT_READ or
 // WANT_WRITE) the operation reports would_block, or waits for the socket and tries again.
 #pragma once
 
@@ -155,7 +154,7 @@ private:
         return Buffer();
     }
 
-    bool readable_now() const;
+    bool readable_now();  // TLS: true when a read would not block (it may look, taking nothing)
     // SSL_get_error's verdict on a call that returned `ret`, as an error_code; would_block with
     // `blocked_on` set to what the socket must become.
     boost::system::error_code failure(int ret, tcp::socket::wait_type& blocked_on);

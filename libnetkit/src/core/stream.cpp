@@ -135,12 +135,24 @@ boost::system::error_code stream::failure(int ret, tcp::socket::wait_type& block
     return asio::ssl::error::unspecified_system_error;
 }
 
-bool stream::readable_now() const {
+bool stream::readable_now() {
     if (receive_shut_ || !socket_.is_open()) return true;  // the read reports it at once
-    const SSL* ssl = ssl_.get();
-    // Decrypted bytes wait, or the last read did not drain the socket (it may have more that no
-    // new edge will announce): a read will tell. Only after would_block does the socket decide.
-    return SSL_pending(ssl) > 0 || !read_blocked_;
+    SSL* ssl = ssl_.get();
+    if (SSL_pending(ssl) > 0) return true;  // decrypted bytes wait
+    if (read_blocked_) return false;        // the socket was found empty: its next edge tells
+    // The last read (or the handshake) did not drain the socket, and no new edge may come for
+    // what is left there: look, taking nothing (records are decrypted, no application byte is
+    // consumed), so that an idle connection still waits without a read buffer of its own.
+    ERR_clear_error();
+    unsigned char byte = 0;
+    std::size_t n = 0;
+    const int ret = SSL_peek_ex(ssl, &byte, 1, &n);
+    if (ret == 1) return true;
+    if (failure(ret, read_waits_for_) == asio::error::would_block) {
+        read_blocked_ = true;
+        return false;
+    }
+    return true;  // the end or an error: the next read reports it
 }
 
 asio::awaitable<boost::system::error_code> stream::handshake() {
