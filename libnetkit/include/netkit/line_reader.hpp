@@ -47,7 +47,7 @@ private:
     // After a read failed with `ec`: the unterminated last line if it counts, else the error.
     std::string at_end(boost::system::error_code& ec);
     template <class SyncStream>
-    std::string read_from(SyncStream& stream, boost::system::error_code& ec);
+    std::string read_blocking(SyncStream& stream, boost::system::error_code& ec);
 
     framing::line_decoder decoder_;
     unterminated last_;

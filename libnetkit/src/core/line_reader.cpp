@@ -53,7 +53,7 @@ asio::awaitable<std::tuple<boost::system::error_code, std::string>> line_reader:
 }
 
 template <class SyncStream>
-std::string line_reader::read_from(SyncStream& stream, boost::system::error_code& ec) {
+std::string line_reader::read_blocking(SyncStream& stream, boost::system::error_code& ec) {
     ec = {};
     for (;;) {
         if (auto line = take(ec)) return std::move(*line);
@@ -68,10 +68,10 @@ std::string line_reader::read_from(SyncStream& stream, boost::system::error_code
     }
 }
 
-std::string line_reader::read(tcp::socket& socket, boost::system::error_code& ec) { return read_from(socket, ec); }
+std::string line_reader::read(tcp::socket& socket, boost::system::error_code& ec) { return read_blocking(socket, ec); }
 
 std::string line_reader::read(client_connection& connection, boost::system::error_code& ec) {
-    return read_from(connection, ec);
+    return read_blocking(connection, ec);
 }
 
 }  // namespace netkit
