@@ -65,7 +65,8 @@ public:
     bool wants_write() const { return wants_write_; }
     // Decrypted bytes already inside OpenSSL: poll() would not see them, so read before polling.
     std::size_t buffered() const;
-    // Bytes that a read would find without waiting (buffered, or still in the kernel).
+    // Whether a read would find something without waiting: data (its size when known), or the end
+    // of the stream or an error (counted as 1: the read reports it). TLS records without data do not count.
     std::size_t available(boost::system::error_code& ec);
 
     // Ends the sending side: TLS sends close_notify first, then the TCP FIN. The _now form may

@@ -177,7 +177,17 @@ std::size_t client_connection::write_some(asio::const_buffer buffer, boost::syst
 std::size_t client_connection::buffered() const { return ssl_ ? static_cast<std::size_t>(SSL_pending(ssl_)) : 0; }
 
 std::size_t client_connection::available(boost::system::error_code& ec) {
-    return buffered() + socket_.available(ec);
+    if (!ssl_) return socket_.available(ec);
+    // Bytes in the kernel may be TLS records that carry no data (a TLS 1.3 session ticket): let
+    // OpenSSL process what is there without waiting, and count only data.
+    char byte;
+    ec = {};
+    ERR_clear_error();
+    errno = 0;
+    const int n = SSL_peek(ssl_, &byte, 1);
+    if (n > 0) return buffered();
+    if (failure(n) == asio::error::would_block) return 0;
+    return 1;  // the end of the stream or an error: the next read reports it
 }
 
 bool client_connection::send_close_notify(boost::system::error_code& ec) {
