@@ -191,7 +191,8 @@ BOOST_AUTO_TEST_CASE(stop_ends_idle_sessions_and_run_returns) {
 BOOST_AUTO_TEST_CASE(accepted_sockets_get_nodelay_and_keepalive) {
     test::hosted h;
     std::promise<std::tuple<bool, bool, int>> seen;
-    auto& server = h.host().add_tcp({.keepalive_idle = std::chrono::seconds(42)}, [&](tcp::socket s) {
+    auto& server = h.host().add_tcp({.keepalive_idle = std::chrono::seconds(42)}, [&](stream st) {
+        tcp::socket& s = st.socket();
         tcp::no_delay nodelay;
         asio::socket_base::keep_alive keepalive;
         s.get_option(nodelay);
@@ -200,7 +201,7 @@ BOOST_AUTO_TEST_CASE(accepted_sockets_get_nodelay_and_keepalive) {
         socklen_t len = sizeof idle;
         ::getsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, &len);
         seen.set_value({nodelay.value(), keepalive.value(), idle});
-        return std::make_shared<echo_session>(std::move(s));
+        return std::make_shared<echo_session>(std::move(st));
     });
     h.start(1);
     asio::io_context io;

@@ -201,18 +201,17 @@ namespace {
 // the test asks; `ended` is set when run() returns.
 class closing_session : public tcp_session {
 public:
-    closing_session(tcp::socket socket, bool drain, std::chrono::milliseconds deadline,
+    closing_session(stream socket, bool drain, std::chrono::milliseconds deadline,
                     std::promise<std::chrono::steady_clock::time_point>& ended)
         : tcp_session(std::move(socket)), drain_(drain), deadline_(deadline), ended_(ended) {}
 
     asio::awaitable<void> run() override {
-        co_await socket_.async_wait(tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable));
-        co_await asio::async_write(socket_, asio::buffer("bye\n", 4), asio::as_tuple(asio::use_awaitable));
+        co_await stream_.async_wait_readable(asio::as_tuple(asio::use_awaitable));
+        co_await asio::async_write(stream_, asio::buffer("bye\n", 4), asio::as_tuple(asio::use_awaitable));
         if (drain_) {
             co_await drain_and_close(deadline_);
         } else {
-            boost::system::error_code ignored;
-            socket_.close(ignored);
+            stream_.close();
         }
         ended_.set_value(std::chrono::steady_clock::now());
     }
@@ -228,7 +227,7 @@ struct closing_server {
     test::hosted h;
     tcp::endpoint endpoint;
     closing_server(bool drain, std::chrono::milliseconds deadline) {
-        auto& server = h.host().add_tcp({}, [this, drain, deadline](tcp::socket s) {
+        auto& server = h.host().add_tcp({}, [this, drain, deadline](stream s) {
             return std::make_shared<closing_session>(std::move(s), drain, deadline, ended);
         });
         endpoint = server.local_endpoint();

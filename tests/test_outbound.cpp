@@ -20,7 +20,7 @@ namespace {
 // The smallest session owning an outbound: it only writes.
 struct writer_session final : tcp_session {
     writer_session(tcp::socket socket, outbound_options options)
-        : tcp_session(std::move(socket)), out(*this, socket_, options, [this](outbound::drop why) { dropped.push_back(why); }) {}
+        : tcp_session(std::move(socket)), out(*this, stream_, options, [this](outbound::drop why) { dropped.push_back(why); }) {}
     asio::awaitable<void> run() override { co_return; }
 
     outbound out;

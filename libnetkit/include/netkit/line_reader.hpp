@@ -1,10 +1,11 @@
-// Reads a text protocol one line at a time from a TCP socket, through framing::line_decoder: the
+// Reads a text protocol one line at a time from a TCP socket or a stream (plain or TLS), through framing::line_decoder: the
 // one place where the exec and files services and their clients turn received bytes into lines,
 // with one limit and one "\r" rule. Asynchronous for the sessions, blocking for the clients.
 #pragma once
 
 #include <netkit/asio.hpp>
 #include <netkit/framing/lines.hpp>
+#include <netkit/stream.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -30,6 +31,7 @@ public:
     // stream, asio::error::message_size for a line over the limit (the stream cannot be read any
     // further: there is no telling where the next line starts), or the socket's own error. Once
     // the stream has ended, every later read reports eof again.
+    asio::awaitable<std::tuple<boost::system::error_code, std::string>> async_read(stream& s);
     asio::awaitable<std::tuple<boost::system::error_code, std::string>> async_read(tcp::socket& socket);
     // The same for a blocking socket.
     std::string read(tcp::socket& socket, boost::system::error_code& ec);
@@ -42,6 +44,8 @@ public:
     void discard(std::size_t n) { decoder_.discard(n); }
 
 private:
+    template <class AsyncReadStream>
+    asio::awaitable<std::tuple<boost::system::error_code, std::string>> read_from(AsyncReadStream& s);
     // A whole line already received, or the error that ends the stream; nullopt: read more.
     std::optional<std::string> take(boost::system::error_code& ec);
     // After a read failed with `ec`: the unterminated last line if it counts, else the error.

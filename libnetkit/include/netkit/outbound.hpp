@@ -1,4 +1,4 @@
-// One connection's outgoing bytes, for any session over a TCP socket (the chat's, a user's own).
+// One connection's outgoing bytes, for any session over a stream, plain or TLS (the chat's, a user's own).
 // Any thread may push shared, immutable buffers; a writer runs on the session's strand only while
 // there is something to send: it takes everything queued at once and sends it with one
 // non-blocking send, and returns when the queue is empty. An idle connection therefore holds no
@@ -11,6 +11,7 @@
 #pragma once
 
 #include <netkit/asio.hpp>
+#include <netkit/stream.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -51,10 +52,10 @@ public:
         stalled,   // congested and nothing sent for stall_timeout
     };
 
-    // `socket` is `owner`'s, on its strand; the outbound is a member of `owner`, whom its writer
+    // `s` is `owner`'s, on its strand; the outbound is a member of `owner`, whom its writer
     // keeps alive while it runs. `dropped` (optional) hears, on the strand, just before the
     // connection is closed, why: for a log record or a counter.
-    outbound(tcp_session& owner, tcp::socket& socket, outbound_options options,
+    outbound(tcp_session& owner, stream& s, outbound_options options,
              std::function<void(drop)> dropped = {});
     outbound(const outbound&) = delete;
     outbound& operator=(const outbound&) = delete;
@@ -98,7 +99,7 @@ private:
     std::vector<std::function<void()>> drained_locked();  // the waiters to wake, if it is time
 
     tcp_session& owner_;
-    tcp::socket& socket_;
+    stream& stream_;
     const outbound_options options_;
     const std::function<void(drop)> dropped_;
 

@@ -1,11 +1,14 @@
 // A TCP listener that accepts each connection onto its own strand, hands it to a session made by a
-// factory, enforces a connection limit and stops gracefully.
+// factory, enforces a connection limit and stops gracefully. With options.tls, every connection is
+// a TLS stream whose handshake is done (within handshake_timeout) before the session is made.
 #pragma once
 
 #include <netkit/asio.hpp>
 #include <netkit/log.hpp>
 #include <netkit/metrics/registry.hpp>
+#include <netkit/stream.hpp>
 #include <netkit/tcp_session.hpp>
+#include <netkit/tls/server_context.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -14,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace netkit {
 
@@ -33,6 +37,12 @@ struct tcp_server_options {
     // Where to count connections accepted, refused and open, labelled listener="<label>" (or
     // "default"); must outlive the server. nullptr: not counted.
     metrics::registry* metrics = nullptr;
+    // TLS on every connection of this listener (nullptr: plain TCP). Shared, so that a reload
+    // (a renewed certificate) reaches every listener that uses it.
+    std::shared_ptr<tls::server_context> tls;
+    // A TLS client must finish its handshake within this, or it is closed: a client that connects
+    // and stays silent cannot hold a slot (handshakes count against max_connections).
+    std::chrono::milliseconds handshake_timeout{10000};
 };
 
 // The key under which max_per_address counts a client's connections: the IPv4 address (also for
@@ -42,7 +52,7 @@ std::string client_key(const asio::ip::address& address);
 
 class tcp_server {
 public:
-    using session_factory = std::function<std::shared_ptr<tcp_session>(tcp::socket)>;
+    using session_factory = std::function<std::shared_ptr<tcp_session>(stream)>;
 
     // Binds and listens at once; throws std::system_error naming the address on failure.
     tcp_server(asio::io_context& io, tcp_server_options options, session_factory make, logger& log);
@@ -51,7 +61,7 @@ public:
 
     tcp::endpoint local_endpoint() const { return endpoint_; }
     const tcp_server_options& options() const { return options_; }
-    std::size_t connection_count() const;
+    std::size_t connection_count() const;  // sessions and TLS handshakes under way
 
     void start();
     // Thread-safe: stops accepting, asks every session to stop, and aborts the ones still open
@@ -61,7 +71,14 @@ public:
 private:
     asio::awaitable<void> accept_loop();
     void admit(tcp::socket socket);
+    // TLS: the handshake raced with handshake_timeout, then the session. `key` holds a slot.
+    asio::awaitable<void> handshake_then_start(stream s, tcp::endpoint peer, std::string key);
+    // Under mutex_: makes the session for `s` and counts it (false: the factory failed).
+    std::shared_ptr<tcp_session> make_session_locked(stream s, const tcp::endpoint& peer);
+    void start_session(const std::shared_ptr<tcp_session>& session);
+    void release_locked(const std::string& key);  // one connection of `key`'s fewer
     void session_ended(const std::shared_ptr<tcp_session>& session);
+    void wake_stop_locked();  // stopping and nothing left: end the grace period now
 
     tcp_server_options options_;
     session_factory make_;
@@ -71,10 +88,12 @@ private:
     tcp::endpoint endpoint_;
     asio::steady_timer grace_timer_;
 
-    mutable std::mutex mutex_;  // guards sessions_ and stopping_
+    mutable std::mutex mutex_;  // guards sessions_, per_address_, handshakes_ and stopping_
     // Open sessions, each with its client's key in per_address_ (open connections by client).
     std::unordered_map<std::shared_ptr<tcp_session>, std::string> sessions_;
     std::unordered_map<std::string, std::size_t> per_address_;
+    // The timers of TLS handshakes under way: stop() cancels them, which ends the handshakes.
+    std::unordered_set<std::shared_ptr<asio::steady_timer>> handshakes_;
     bool stopping_ = false;
 
     // Set when options_.metrics is: counted under mutex_ anyway, but scraped without it.

@@ -18,22 +18,22 @@ namespace {
 constexpr std::size_t burst_limit = 64 * 1024;
 }  // namespace
 
-chat_session::chat_session(tcp::socket socket, hub& room, const chat_options& options, logger& log,
+chat_session::chat_session(stream s, hub& room, const chat_options& options, logger& log,
                            const chat::protocol& speaks)
-    : tcp_session(std::move(socket)),
+    : tcp_session(std::move(s)),
       hub_(room),
       options_(options),
       log_(log),
       protocol_(speaks),
-      out_(*this, socket_,
+      out_(*this, stream_,
            outbound_options{.limit = options.max_queue,
                             .high_water = options.high_water(),
                             .stall_timeout = options.stall_timeout,
                             .buffers_sent = options.metrics ? &options.metrics->messages_out : nullptr,
                             .bytes_sent = options.metrics ? &options.metrics->bytes_out : nullptr},
            [this](outbound::drop why) { dropped(why); }),
-      login_timer_(socket_.get_executor()),
-      paced_(socket_.get_executor()) {}
+      login_timer_(stream_.get_executor()),
+      paced_(stream_.get_executor()) {}
 
 std::string chat_session::describe() const {
     std::string who = name_.empty() ? std::string("(no name yet)") : name_;
@@ -89,7 +89,7 @@ asio::awaitable<std::optional<std::string_view>> chat_session::read_message(mess
         if (auto message = decoder.next()) co_return message;
         // Waits for the client holding no buffer, then reads what arrived (an idle client costs no
         // read buffer, and no coroutine frame beyond this one).
-        auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, as_tuple(use_awaitable));
+        auto [ec] = co_await stream_.async_wait_readable(as_tuple(use_awaitable));
         if (ec) co_return decoder.finish();
         const auto bytes = read_ready();
         if (!bytes) co_return decoder.finish();
@@ -99,8 +99,8 @@ asio::awaitable<std::optional<std::string_view>> chat_session::read_message(mess
 
 asio::awaitable<void> chat_session::run() {
     boost::system::error_code ec;
-    socket_.non_blocking(true, ec);  // read_ready() and the outbound's writer never block the thread
-    asio::co_spawn(socket_.get_executor(),
+    stream_.socket().non_blocking(true, ec);  // read_ready() and the outbound's writer never block the thread
+    asio::co_spawn(stream_.get_executor(),
                    [self = std::static_pointer_cast<chat_session>(shared_from_this())] { return self->login_deadline(); },
                    asio::detached);
     try {
@@ -171,7 +171,7 @@ asio::awaitable<void> chat_session::keep_pace(std::vector<std::shared_ptr<partic
         paced_.expires_at(deadline);
         recipient->when_drained([weak, wake] {
             if (auto self = weak.lock())
-                asio::post(self->socket_.get_executor(), [self, wake] {
+                asio::post(self->stream_.get_executor(), [self, wake] {
                     wake->store(true);
                     self->paced_.cancel();
                 });
@@ -191,7 +191,7 @@ void chat_session::when_drained(std::function<void()> wake) { out_.when_drained(
 
 void chat_session::renamed(std::string new_name, std::string why) {
     send(notice(why));  // at once, so it comes before the room sees the rename
-    asio::post(socket_.get_executor(),
+    asio::post(stream_.get_executor(),
                [self = std::static_pointer_cast<chat_session>(shared_from_this()), n = std::move(new_name)]() mutable {
                    self->name_ = std::move(n);
                });
@@ -218,8 +218,7 @@ asio::awaitable<void> chat_session::login_deadline() {
     // As on shutdown: the notice goes out, then the writer closes; the reader sees the end.
     send(notice(why.str()));
     out_.seal();
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+    stream_.shutdown_receive();
 }
 
 void chat_session::on_stop_requested() {
@@ -227,8 +226,7 @@ void chat_session::on_stop_requested() {
     paced_.cancel();
     send(notice(protocol_.goodbye()));
     out_.seal();  // nothing after the goodbye; the writer closes the connection once it is out
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+    stream_.shutdown_receive();
 }
 
 std::optional<std::string_view> chat_session::read_ready() {
@@ -236,7 +234,7 @@ std::optional<std::string_view> chat_session::read_ready() {
     // every session.
     thread_local std::array<char, 64 * 1024> scratch;
     boost::system::error_code ec;
-    const std::size_t n = socket_.read_some(asio::buffer(scratch), ec);
+    const std::size_t n = stream_.read_some_now(asio::buffer(scratch), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return std::string_view();
     if (ec || n == 0) return std::nullopt;
     if (auto* m = options_.metrics) m->bytes_in.add(n);
@@ -244,8 +242,8 @@ std::optional<std::string_view> chat_session::read_ready() {
 }
 
 tcp_server::session_factory session_factory(hub& room, chat_options options, logger& log, const chat::protocol& speaks) {
-    return [&room, options, &log, &speaks](tcp::socket socket) {
-        return std::make_shared<chat_session>(std::move(socket), room, options, log, speaks);
+    return [&room, options, &log, &speaks](stream s) {
+        return std::make_shared<chat_session>(std::move(s), room, options, log, speaks);
     };
 }
 

@@ -36,7 +36,16 @@ std::string line_reader::at_end(boost::system::error_code& ec) {
     return {};
 }
 
+asio::awaitable<std::tuple<boost::system::error_code, std::string>> line_reader::async_read(stream& s) {
+    return read_from(s);
+}
+
 asio::awaitable<std::tuple<boost::system::error_code, std::string>> line_reader::async_read(tcp::socket& socket) {
+    return read_from(socket);
+}
+
+template <class AsyncReadStream>
+asio::awaitable<std::tuple<boost::system::error_code, std::string>> line_reader::read_from(AsyncReadStream& socket) {
     boost::system::error_code ec;
     for (;;) {
         if (auto line = take(ec)) co_return std::tuple{ec, std::move(*line)};

@@ -14,13 +14,13 @@ void wake_all(std::vector<std::function<void()>> waiters) {
 }
 }  // namespace
 
-outbound::outbound(tcp_session& owner, tcp::socket& socket, outbound_options options, std::function<void(drop)> dropped)
+outbound::outbound(tcp_session& owner, stream& s, outbound_options options, std::function<void(drop)> dropped)
     : owner_(owner),
-      socket_(socket),
+      stream_(s),
       options_(options),
       dropped_(std::move(dropped)),
-      drained_(socket.get_executor()),
-      stall_timer_(socket.get_executor()) {}
+      drained_(s.get_executor()),
+      stall_timer_(s.get_executor()) {}
 
 bool outbound::push(shared_bytes bytes) {
     std::vector<std::function<void()>> wake;
@@ -44,9 +44,9 @@ bool outbound::push(shared_bytes bytes) {
     wake_all(std::move(wake));
     if (start) start_writer();
     if (overflow)
-        asio::post(socket_.get_executor(), [self = owner_.shared_from_this(), this] { give_up(drop::overflow); });
+        asio::post(stream_.get_executor(), [self = owner_.shared_from_this(), this] { give_up(drop::overflow); });
     if (congested && !watching_stall_.exchange(true))
-        asio::co_spawn(socket_.get_executor(), [self = owner_.shared_from_this(), this] { return watch_stall(); },
+        asio::co_spawn(stream_.get_executor(), [self = owner_.shared_from_this(), this] { return watch_stall(); },
                        asio::detached);
     return congested;
 }
@@ -124,9 +124,8 @@ void outbound::give_up(drop why) {
 }
 
 void outbound::close_socket() {
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    socket_.close(ignored);
+    stream_.shutdown_send_now();
+    stream_.close();
 }
 
 std::vector<std::function<void()>> outbound::drained_locked() {
@@ -147,12 +146,11 @@ void outbound::sent(std::size_t bytes) {
 }
 
 void outbound::start_writer() {
-    asio::post(socket_.get_executor(), [self = owner_.shared_from_this(), this] { write(); });
+    asio::post(stream_.get_executor(), [self = owner_.shared_from_this(), this] { write(); });
 }
 
 void outbound::write() {
     boost::system::error_code ec;
-    if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
     std::string flat;
     bool done = false;
     for (;;) {
@@ -170,7 +168,8 @@ void outbound::write() {
         if (auto* c = options_.buffers_sent) c->add(batch_.size());
         // Everything queued since the last write goes out in one send. Messages are small, so a
         // burst is copied into one flat buffer: one send call per burst costs the kernel far less
-        // than many iovec entries (and Asio caps a gathered write at 64 of them).
+        // than many iovec entries (and Asio caps a gathered write at 64 of them); over TLS, one
+        // record instead of one per message.
         asio::const_buffer out;
         if (batch_.size() == 1) {
             out = asio::buffer(*batch_.front());
@@ -179,7 +178,7 @@ void outbound::write() {
             for (const auto& b : batch_) flat += *b;
             out = asio::buffer(flat);
         }
-        const std::size_t n = socket_.write_some(out, ec);
+        const std::size_t n = stream_.write_some_now(out, ec);
         if (ec && ec != asio::error::would_block) {
             batch_.clear();
             std::lock_guard lock(mutex_);
@@ -192,7 +191,7 @@ void outbound::write() {
             std::string rest(static_cast<const char*>(out.data()) + n, out.size() - n);
             const std::size_t burst = out.size();
             batch_.clear();
-            asio::co_spawn(socket_.get_executor(),
+            asio::co_spawn(stream_.get_executor(),
                            [self = owner_.shared_from_this(), this, rest = std::move(rest), burst]() mutable {
                                return write_rest(std::move(rest), burst);
                            },
@@ -217,7 +216,7 @@ asio::awaitable<void> outbound::write_rest(std::string rest, std::size_t burst) 
     std::size_t done = 0;
     boost::system::error_code ec;
     while (!ec && done < rest.size()) {
-        auto [write_ec, n] = co_await socket_.async_write_some(asio::buffer(rest.data() + done, rest.size() - done),
+        auto [write_ec, n] = co_await stream_.async_write_some(asio::buffer(rest.data() + done, rest.size() - done),
                                                                as_tuple(use_awaitable));
         ec = write_ec;
         done += n;

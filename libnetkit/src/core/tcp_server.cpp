@@ -2,12 +2,16 @@
 
 #include <netkit/endpoint.hpp>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
+#include <variant>
 #include <system_error>
 
 namespace netkit {
@@ -83,7 +87,7 @@ tcp_server::tcp_server(asio::io_context& io, tcp_server_options options, session
 
 std::size_t tcp_server::connection_count() const {
     std::lock_guard lock(mutex_);
-    return sessions_.size();
+    return sessions_.size() + handshakes_.size();
 }
 
 void tcp_server::start() {
@@ -124,17 +128,18 @@ void tcp_server::admit(tcp::socket socket) {
     if (options_.keepalive_idle.count() > 0) enable_keepalive(socket, options_.keepalive_idle);
 
     std::shared_ptr<tcp_session> session;
+    std::string key;
     {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
-        if (sessions_.size() >= options_.max_connections) {
+        if (sessions_.size() + handshakes_.size() >= options_.max_connections) {
             log_.warn("refused ", to_string(peer), ": max-connections (", options_.max_connections,
                       ") reached", options_.label.empty() ? "" : " on ", options_.label);
             if (refused_) refused_->add();
             socket.close(ec);
             return;
         }
-        const auto key = client_key(peer.address());
+        key = client_key(peer.address());
         auto& from_peer = per_address_[key];
         if (options_.max_per_address != 0 && from_peer >= options_.max_per_address) {
             log_.warn("refused ", to_string(peer), ": max-per-address (", options_.max_per_address,
@@ -143,22 +148,103 @@ void tcp_server::admit(tcp::socket socket) {
             socket.close(ec);
             return;
         }
-        try {
-            session = make_(std::move(socket));
-        } catch (const std::exception& e) {
-            // One bad connection must not end the accept loop for everyone else.
-            log_.warn("cannot start a session for ", to_string(peer), ": ", e.what());
-            if (from_peer == 0) per_address_.erase(key);
-            return;
-        }
-        sessions_.emplace(session, key);
         ++from_peer;
-        if (accepted_) {
-            accepted_->add();
-            open_->add();
+        if (!options_.tls) {
+            session = make_session_locked(stream(std::move(socket)), peer);
+            if (!session) {
+                release_locked(key);
+                return;
+            }
+            sessions_.emplace(session, std::move(key));
         }
     }
-    log_.debug("accepted ", to_string(peer));
+    if (session) {
+        start_session(session);
+        return;
+    }
+    // TLS: the slot is taken now; the session is made once the handshake is done.
+    std::optional<stream> tls_stream;
+    try {
+        tls_stream.emplace(std::move(socket), options_.tls->current());
+    } catch (const std::exception& e) {
+        log_.warn("cannot start TLS for ", to_string(peer), ": ", e.what());
+        std::lock_guard lock(mutex_);
+        release_locked(key);
+        return;
+    }
+    auto executor = tls_stream->get_executor();
+    asio::co_spawn(executor, handshake_then_start(std::move(*tls_stream), peer, std::move(key)), asio::detached);
+}
+
+asio::awaitable<void> tcp_server::handshake_then_start(stream s, tcp::endpoint peer, std::string key) {
+    using namespace asio::experimental::awaitable_operators;
+    auto timer = std::make_shared<asio::steady_timer>(s.get_executor(), options_.handshake_timeout);
+    {
+        std::lock_guard lock(mutex_);
+        handshakes_.insert(timer);
+    }
+    const auto outcome = co_await (s.handshake() || timer->async_wait(asio::as_tuple(asio::use_awaitable)));
+    boost::system::error_code ec;
+    std::string why;
+    if (outcome.index() == 0) {
+        ec = std::get<0>(outcome);
+        if (ec) why = is_plain_text_on_tls(ec) ? "a plain-text client (not TLS): " + ec.message() : ec.message();
+    } else {
+        ec = asio::error::timed_out;
+        why = "no handshake within " + std::to_string(options_.handshake_timeout.count()) + " ms";
+    }
+    std::shared_ptr<tcp_session> session;
+    {
+        std::lock_guard lock(mutex_);
+        handshakes_.erase(timer);
+        if (stopping_ && (!ec || ec == asio::error::timed_out)) {
+            ec = asio::error::operation_aborted;
+            why = "the server is stopping";
+        }
+        if (!ec) session = make_session_locked(std::move(s), peer);
+        if (session) {
+            sessions_.emplace(session, std::move(key));
+        } else {
+            release_locked(key);
+            wake_stop_locked();
+        }
+    }
+    if (!session) {
+        if (ec) log_.warn("TLS handshake with ", to_string(peer), " failed", options_.label.empty() ? "" : " on ",
+                          options_.label, ": ", why);
+        s.close();
+        co_return;
+    }
+    start_session(session);
+}
+
+std::shared_ptr<tcp_session> tcp_server::make_session_locked(stream s, const tcp::endpoint& peer) {
+    std::shared_ptr<tcp_session> session;
+    try {
+        session = make_(std::move(s));
+    } catch (const std::exception& e) {
+        // One bad connection must not end the accept loop for everyone else.
+        log_.warn("cannot start a session for ", to_string(peer), ": ", e.what());
+        return nullptr;
+    }
+    if (accepted_) {
+        accepted_->add();
+        open_->add();
+    }
+    return session;
+}
+
+void tcp_server::release_locked(const std::string& key) {
+    if (auto it = per_address_.find(key); it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+}
+
+void tcp_server::wake_stop_locked() {
+    if (stopping_ && sessions_.empty() && handshakes_.empty())
+        asio::post(strand_, [this] { grace_timer_.cancel(); });
+}
+
+void tcp_server::start_session(const std::shared_ptr<tcp_session>& session) {
+    log_.debug("accepted ", to_string(session->remote_endpoint()));
     auto executor = session->get_executor();
     asio::co_spawn(executor, session->run(), [this, session](std::exception_ptr e) {
         if (e) {
@@ -176,12 +262,10 @@ void tcp_server::session_ended(const std::shared_ptr<tcp_session>& session) {
     std::lock_guard lock(mutex_);
     const auto found = sessions_.find(session);
     if (found == sessions_.end()) return;
-    if (auto it = per_address_.find(found->second); it != per_address_.end() && --it->second == 0)
-        per_address_.erase(it);
+    release_locked(found->second);
     sessions_.erase(found);
     if (open_) open_->sub();
-    if (stopping_ && sessions_.empty())
-        asio::post(strand_, [this] { grace_timer_.cancel(); });
+    wake_stop_locked();
 }
 
 void tcp_server::stop(std::chrono::milliseconds grace) {
@@ -191,13 +275,16 @@ void tcp_server::stop(std::chrono::milliseconds grace) {
         if (stopping_) return;
         stopping_ = true;
         for (const auto& entry : sessions_) open.push_back(entry.first);
+        // A handshake under way ends now (its timer fires early); it never becomes a session.
+        for (const auto& timer : handshakes_)
+            asio::post(timer->get_executor(), [timer] { timer->cancel(); });
     }
     asio::post(strand_, [this, grace] {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
         {
             std::lock_guard lock(mutex_);
-            if (sessions_.empty()) return;  // nothing to wait for
+            if (sessions_.empty() && handshakes_.empty()) return;  // nothing to wait for
         }
         grace_timer_.expires_after(grace);
         grace_timer_.async_wait([this](boost::system::error_code ec) {

@@ -14,14 +14,13 @@ udp_server::handler udp_date_handler() {
 
 asio::awaitable<void> date_tcp_session::run() {
     const std::string line = format_date(std::chrono::system_clock::now());
-    co_await asio::async_write(socket_, asio::buffer(line), asio::as_tuple(asio::use_awaitable));
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    socket_.close(ignored);
+    co_await asio::async_write(stream_, asio::buffer(line), asio::as_tuple(asio::use_awaitable));
+    co_await stream_.shutdown_send();
+    stream_.close();
 }
 
 tcp_server::session_factory date_session_factory() {
-    return [](tcp::socket socket) { return std::make_shared<date_tcp_session>(std::move(socket)); };
+    return [](stream s) { return std::make_shared<date_tcp_session>(std::move(s)); };
 }
 
 }  // namespace netkit::date

@@ -16,22 +16,21 @@ asio::awaitable<void> echo_session::run() {
     std::vector<char> buffer;
     for (;;) {
         if (buffer.empty()) {
-            auto [wec] = co_await socket_.async_wait(tcp::socket::wait_read, as_tuple(use_awaitable));
+            auto [wec] = co_await stream_.async_wait_readable(as_tuple(use_awaitable));
             if (wec) co_return;
             buffer.resize(small_buffer);
         }
-        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), as_tuple(use_awaitable));
+        auto [ec, n] = co_await stream_.async_read_some(asio::buffer(buffer), as_tuple(use_awaitable));
         if (ec) break;  // end of stream (or stop requested): everything read has been echoed
-        if (co_await write_all(socket_, asio::buffer(buffer.data(), n))) co_return;
+        if (co_await write_all(stream_, asio::buffer(buffer.data(), n))) co_return;
         if (n == buffer.size() && buffer.size() < large_buffer) buffer.resize(large_buffer);
     }
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    socket_.close(ignored);
+    co_await stream_.shutdown_send();
+    stream_.close();
 }
 
 tcp_server::session_factory echo_session_factory() {
-    return [](tcp::socket socket) { return std::make_shared<echo_session>(std::move(socket)); };
+    return [](stream s) { return std::make_shared<echo_session>(std::move(s)); };
 }
 
 }  // namespace netkit::echo

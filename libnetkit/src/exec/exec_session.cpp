@@ -19,8 +19,8 @@ namespace {
 constexpr std::string_view auth_prefix = "AUTH ";
 }
 
-exec_session::exec_session(tcp::socket socket, std::shared_ptr<exec_service> service)
-    : tcp_session(std::move(socket)),
+exec_session::exec_session(stream s, std::shared_ptr<exec_service> service)
+    : tcp_session(std::move(s)),
       service_(std::move(service)),
       // A last request the peer ended with EOF instead of "\n" still counts.
       lines_(service_->options().max_line, line_reader::unterminated::line) {}
@@ -30,19 +30,18 @@ asio::awaitable<void> exec_session::run() {
     if (service_->options().token) {
         // Idle connections must not hold the server's connection slots (and lock the rightful
         // user out) for longer than a login takes.
-        asio::steady_timer deadline(socket_.get_executor(), service_->options().login_timeout);
+        asio::steady_timer deadline(stream_.get_executor(), service_->options().login_timeout);
         const auto done = co_await (authenticate() || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
         if (done.index() == 1) {
             service_->log().warn("exec: ", netkit::to_string(remote_), " did not log in within ",
                                  service_->options().login_timeout.count(), " ms; closing");
-            boost::system::error_code ignored;
-            socket_.close(ignored);
+            stream_.close();
             co_return;
         }
         if (!std::get<0>(done)) co_return;
     }
     for (;;) {
-        auto [ec, line] = co_await lines_.async_read(socket_);
+        auto [ec, line] = co_await lines_.async_read(stream_);
         if (ec == asio::error::message_size) {
             // The rest of that line is still on its way: we could not tell where the next request
             // starts, so we answer and close rather than guess.
@@ -60,9 +59,8 @@ asio::awaitable<void> exec_session::run() {
         }
         if (!co_await send(std::get<0>(done))) co_return;
     }
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    socket_.close(ignored);
+    co_await stream_.shutdown_send();
+    stream_.close();
 }
 
 void exec_session::on_stop_requested() {
@@ -73,7 +71,7 @@ void exec_session::on_stop_requested() {
 }
 
 asio::awaitable<bool> exec_session::authenticate() {
-    auto [ec, line] = co_await lines_.async_read(socket_);
+    auto [ec, line] = co_await lines_.async_read(stream_);
     const bool too_long = ec == asio::error::message_size;
     if (ec && !too_long) co_return false;
     std::string_view problem;
@@ -84,13 +82,13 @@ asio::awaitable<bool> exec_session::authenticate() {
     if (problem != "expected AUTH <token> as the first line") {
         // Every AUTH answer waits its turn among those of the same address, so that parallel
         // connections cannot tell a right guess sooner than one connection could.
-        asio::steady_timer pause(socket_.get_executor(),
+        asio::steady_timer pause(stream_.get_executor(),
                                  service_->throttle().answer_time(remote_.address(), problem.empty()));
         co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     const std::string answer = problem.empty() ? "OK\n" : "ERR " + std::string(problem) + "\n";
     auto [write_error, n] =
-        co_await asio::async_write(socket_, asio::buffer(answer), asio::as_tuple(asio::use_awaitable));
+        co_await asio::async_write(stream_, asio::buffer(answer), asio::as_tuple(asio::use_awaitable));
     if (problem.empty()) co_return !write_error;
     service_->log().warn("exec: ", netkit::to_string(remote_), " refused: ", problem);
     co_await drain_and_close();
@@ -103,13 +101,14 @@ asio::awaitable<bool> exec_session::authenticate() {
 // request and waits for the answers) leaves it alone. Never completes by itself: the request does.
 asio::awaitable<exec_session::response> exec_session::cancel_when_peer_gone() {
     // The first wait notices anything; after that only an error or hang-up can wake us, so data
-    // left unread in the socket does not wake us again and again.
+    // left unread in the socket does not wake us again and again. Readiness of the socket itself,
+    // under TLS too: nothing is read here.
     for (auto what = tcp::socket::wait_read;; what = tcp::socket::wait_error) {
-        auto [ec] = co_await socket_.async_wait(what, asio::as_tuple(asio::use_awaitable));
+        auto [ec] = co_await stream_.socket().async_wait(what, asio::as_tuple(asio::use_awaitable));
         if (ec) break;  // the request ended, or the server closed the socket
         tcp_info info{};
         socklen_t size = sizeof info;
-        if (::getsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &size) == 0 &&
+        if (::getsockopt(stream_.socket().native_handle(), IPPROTO_TCP, TCP_INFO, &info, &size) == 0 &&
             info.tcpi_state == TCP_CLOSE) {
             peer_gone_ = true;
             service_->slots().abandon(waiting_);
@@ -117,7 +116,7 @@ asio::awaitable<exec_session::response> exec_session::cancel_when_peer_gone() {
             break;
         }
     }
-    asio::steady_timer never(socket_.get_executor(), asio::steady_timer::time_point::max());
+    asio::steady_timer never(stream_.get_executor(), asio::steady_timer::time_point::max());
     co_await never.async_wait(asio::as_tuple(asio::use_awaitable));
     co_return response{};
 }
@@ -189,12 +188,12 @@ asio::awaitable<exec_session::response> exec_session::handle(const std::string& 
 asio::awaitable<bool> exec_session::send(const response& r) {
     const std::string header = format_header(r.header);
     const std::array<asio::const_buffer, 2> parts{asio::buffer(header), asio::buffer(r.body)};
-    auto [ec, n] = co_await asio::async_write(socket_, parts, asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] = co_await asio::async_write(stream_, parts, asio::as_tuple(asio::use_awaitable));
     co_return !ec;
 }
 
 tcp_server::session_factory exec_session_factory(std::shared_ptr<exec_service> service) {
-    return [service](tcp::socket socket) { return std::make_shared<exec_session>(std::move(socket), service); };
+    return [service](stream s) { return std::make_shared<exec_session>(std::move(s), service); };
 }
 
 }  // namespace netkit::exec

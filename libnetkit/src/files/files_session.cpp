@@ -3,12 +3,14 @@
 #include <netkit/endpoint.hpp>
 #include <netkit/files/digest.hpp>
 #include <netkit/files/error.hpp>
+#include <netkit/write_all.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <pthread.h>
 #include <signal.h>
 #include <sys/sendfile.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -77,17 +79,17 @@ private:
 
 }  // namespace
 
-files_session::files_session(tcp::socket socket, files_service& service)
-    : tcp_session(std::move(socket)), service_(service), idle_timer_(socket_.get_executor()) {}
+files_session::files_session(stream s, files_service& service)
+    : tcp_session(std::move(s)), service_(service), idle_timer_(stream_.get_executor()) {}
 
 asio::awaitable<void> files_session::run() {
     using namespace asio::experimental::awaitable_operators;
     touch();
     connected_ = last_activity_;
     co_await (serve() || watchdog());
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    co_await stream_.shutdown_send();
+    stream_.shutdown_receive();
+    stream_.close();
 }
 
 void files_session::on_stop_requested() {
@@ -127,7 +129,7 @@ asio::awaitable<void> files_session::watchdog() {
 asio::awaitable<void> files_session::serve() {
     try {
         for (;;) {
-            auto [ec, line] = co_await lines_.async_read(socket_);
+            auto [ec, line] = co_await lines_.async_read(stream_);
             if (ec == asio::error::message_size) {
                 // No way to find where the next request starts: answer and close.
                 if (co_await send("ERR request line longer than " + std::to_string(max_request_line) + " bytes\n"))
@@ -168,7 +170,7 @@ asio::awaitable<void> files_session::serve() {
 }
 
 asio::awaitable<bool> files_session::send(std::string text) {
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(text), as_tuple(use_awaitable));
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(text), as_tuple(use_awaitable));
     if (ec) co_return false;
     touch();
     co_return true;
@@ -206,14 +208,14 @@ asio::awaitable<bool> files_session::put(const files_request& request) {
             boost::system::error_code ec;
             if (buffer.empty()) {
                 // A client that announced a file and sends nothing costs no buffer.
-                std::tie(ec) = co_await socket_.async_wait(tcp::socket::wait_read, as_tuple(use_awaitable));
+                std::tie(ec) = co_await stream_.async_wait_readable(as_tuple(use_awaitable));
                 if (!ec) buffer.allocate(upload_buffer_size(request.size, service_.options().buffer_size));
             }
             std::size_t n = 0;
             if (!ec) {
                 const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), left));
                 std::tie(ec, n) =
-                    co_await socket_.async_read_some(asio::buffer(buffer.data(), want), as_tuple(use_awaitable));
+                    co_await stream_.async_read_some(asio::buffer(buffer.data(), want), as_tuple(use_awaitable));
             }
             if (ec) {
                 log.info(peer, ": upload of ", quoted(request.name), " interrupted after ", request.size - left,
@@ -302,15 +304,17 @@ asio::awaitable<bool> files_session::get(const files_request& request) {
 }
 
 asio::awaitable<bool> files_session::send_file(int fd, std::uint64_t size, std::atomic<bool>& abandon) {
+    if (!stream_.can_sendfile()) co_return co_await send_file_through_stream(fd, size, abandon);
+    tcp::socket& socket = stream_.socket();  // sendfile: the kernel copies from file to socket
     boost::system::error_code ec;
-    socket_.native_non_blocking(true, ec);
+    socket.native_non_blocking(true, ec);
     off_t offset = 0;
     while (!ec && static_cast<std::uint64_t>(offset) < size) {
         // Waiting for room first also lets other connections on this thread have their turn.
-        std::tie(ec) = co_await socket_.async_wait(tcp::socket::wait_write, as_tuple(use_awaitable));
+        std::tie(ec) = co_await socket.async_wait(tcp::socket::wait_write, as_tuple(use_awaitable));
         if (ec) break;
         const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size - offset, 1U << 30));
-        const ssize_t n = sendfile_quietly(socket_.native_handle(), fd, &offset, want);
+        const ssize_t n = sendfile_quietly(socket.native_handle(), fd, &offset, want);
         if (n > 0) {
             touch();
         } else if (n == 0) {
@@ -320,6 +324,43 @@ asio::awaitable<bool> files_session::send_file(int fd, std::uint64_t size, std::
         } else if (errno != EAGAIN && errno != EINTR) {
             ec.assign(errno, boost::system::system_category());
         }
+    }
+    if (!ec) {
+        waiting_on_disk_ = true;  // the bytes are out; the DONE line waits for the hash
+        co_return true;
+    }
+    abandon = true;
+    service_.log().info(to_string(remote_), ": download interrupted after ", offset, " of ", size, " bytes (",
+                        ec.message(), ")");
+    co_return false;
+}
+
+// TLS: the bytes must pass through OpenSSL, so no sendfile. The file is read in large chunks and
+// each goes to the stream whole: OpenSSL makes full 16 KiB records of it, with few calls.
+asio::awaitable<bool> files_session::send_file_through_stream(int fd, std::uint64_t size, std::atomic<bool>& abandon) {
+    constexpr std::size_t chunk_size = 256 * 1024;
+    std::vector<char> chunk(static_cast<std::size_t>(std::min<std::uint64_t>(size, chunk_size)));
+    std::uint64_t offset = 0;
+    boost::system::error_code ec;
+    while (!ec && offset < size) {
+        // Waiting for room first also lets other connections on this thread have their turn.
+        std::tie(ec) = co_await stream_.async_wait_writable(as_tuple(use_awaitable));
+        if (ec) break;
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size - offset, chunk.size()));
+        const ssize_t n = ::pread(fd, chunk.data(), want, static_cast<off_t>(offset));
+        if (n < 0) {
+            if (errno != EINTR) ec.assign(errno, boost::system::system_category());
+            continue;
+        }
+        if (n == 0) {
+            service_.log().warn(to_string(remote_), ": a file shrank while being sent; closing the connection");
+            ec = asio::error::eof;
+            break;
+        }
+        ec = co_await write_all(stream_, asio::buffer(chunk.data(), static_cast<std::size_t>(n)));
+        if (ec) break;
+        offset += static_cast<std::uint64_t>(n);
+        touch();
     }
     if (!ec) {
         waiting_on_disk_ = true;  // the bytes are out; the DONE line waits for the hash
@@ -346,7 +387,7 @@ asio::awaitable<bool> files_session::list() {
 }
 
 tcp_server::session_factory files_session_factory(files_service& service) {
-    return [&service](tcp::socket socket) { return std::make_shared<files_session>(std::move(socket), service); };
+    return [&service](stream s) { return std::make_shared<files_session>(std::move(s), service); };
 }
 
 }  // namespace netkit::files

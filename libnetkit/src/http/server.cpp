@@ -16,19 +16,19 @@ namespace {
 
 class session final : public tcp_session {
 public:
-    session(tcp::socket socket, std::shared_ptr<const router> routes, server_options options)
-        : tcp_session(std::move(socket)),
+    session(stream s, std::shared_ptr<const router> routes, server_options options)
+        : tcp_session(std::move(s)),
           routes_(std::move(routes)),
           options_(options),
-          deadline_timer_(socket_.get_executor()),
+          deadline_timer_(stream_.get_executor()),
           deadline_(std::chrono::steady_clock::now() + options_.idle_timeout) {}
 
     asio::awaitable<void> run() override {
         using namespace asio::experimental::awaitable_operators;
         co_await (serve() || watchdog());
         boost::system::error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_both, ignored);
-        socket_.close(ignored);
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.close();
     }
 
 private:
@@ -38,7 +38,7 @@ private:
         request_reader reader(*routes_, options_.max_header_bytes);
         deadline_ = std::chrono::steady_clock::now() + options_.idle_timeout;
         for (;;) {
-            auto [ec, n] = co_await socket_.async_read_some(reader.prepare(), as_tuple(use_awaitable));
+            auto [ec, n] = co_await stream_.async_read_some(reader.prepare(), as_tuple(use_awaitable));
             if (ec == asio::error::eof) {  // the client is done; a request it cut short gets a 400
                 if (auto last = reader.finish()) co_await send(std::move(last->answer), false);
                 co_return;
@@ -61,7 +61,7 @@ private:
         out.keep_alive(keep_alive);
         out.body() = std::move(answer.body);
         out.prepare_payload();
-        auto [ec, n] = co_await bhttp::async_write(socket_, out, as_tuple(use_awaitable));
+        auto [ec, n] = co_await bhttp::async_write(stream_, out, as_tuple(use_awaitable));
         co_return !ec;
     }
 
@@ -72,8 +72,7 @@ private:
             auto [ec] = co_await deadline_timer_.async_wait(as_tuple(use_awaitable));
             if (ec) co_return;  // the session ended first
             if (std::chrono::steady_clock::now() >= deadline_) {
-                boost::system::error_code ignored;
-                socket_.close(ignored);  // fails whatever serve() waits for
+                stream_.close();  // fails whatever serve() waits for
                 co_return;
             }
         }
@@ -88,8 +87,8 @@ private:
 }  // namespace
 
 tcp_server::session_factory session_factory(std::shared_ptr<const router> routes, server_options options) {
-    return [routes = std::move(routes), options](tcp::socket socket) -> std::shared_ptr<tcp_session> {
-        return std::make_shared<session>(std::move(socket), routes, options);
+    return [routes = std::move(routes), options](stream s) -> std::shared_ptr<tcp_session> {
+        return std::make_shared<session>(std::move(s), routes, options);
     };
 }
 

@@ -30,7 +30,7 @@ namespace netkit::chat {
 class chat_session final : public tcp_session, public participant {
 public:
     // `speaks` must outlive the session.
-    chat_session(tcp::socket socket, hub& room, const chat_options& options, logger& log, const chat::protocol& speaks);
+    chat_session(stream s, hub& room, const chat_options& options, logger& log, const chat::protocol& speaks);
 
     // Runs serve(), leaves the hub, then drains the outbound (at most flush_timeout).
     asio::awaitable<void> run() final;

@@ -17,7 +17,7 @@ namespace netkit::exec {
 
 class exec_session : public tcp_session {
 public:
-    exec_session(tcp::socket socket, std::shared_ptr<exec_service> service);
+    exec_session(stream s, std::shared_ptr<exec_service> service);
     asio::awaitable<void> run() override;
 
 protected:

@@ -16,7 +16,7 @@ namespace netkit::files {
 
 class files_session : public tcp_session {
 public:
-    files_session(tcp::socket socket, files_service& service);
+    files_session(stream s, files_service& service);
     asio::awaitable<void> run() override;
 
 protected:
@@ -33,6 +33,7 @@ private:
     asio::awaitable<bool> list();
     asio::awaitable<bool> send(std::string text);
     asio::awaitable<bool> send_file(int fd, std::uint64_t size, std::atomic<bool>& abandon);
+    asio::awaitable<bool> send_file_through_stream(int fd, std::uint64_t size, std::atomic<bool>& abandon);
     void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
     files_service& service_;

@@ -2,7 +2,7 @@
 // --server-name, --cert/--key) and the OpenSSL context that verifies the server accordingly.
 #pragma once
 
-#include <netkit/tls/config_error.hpp>
+#include <netkit/tls/server_context.hpp>  // config_error
 
 #include <boost/asio/ssl/context.hpp>
 
