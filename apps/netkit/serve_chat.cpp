@@ -2,6 +2,7 @@
 // protocol and (on request) the lesson 004 report's, each on its own port.
 #include "chat_bus_option.hpp"
 #include "cli_common.hpp"
+#include "tls_server_options.hpp"
 
 #include <netkit/chat/bus.hpp>
 #include <netkit/chat/chat_session.hpp>
@@ -33,6 +34,7 @@ int serve_chat(const args& a) {
     double stall_seconds = seconds(chat.stall_timeout);
     double announce_seconds = seconds(chat.announce_interval);
     std::uint16_t report_port = 0;
+    tls_server_settings tls_settings;
     po::options_description options("options");
     options.add_options()
         ("header-port", port(header_port, "--header-port"),
@@ -66,6 +68,7 @@ int serve_chat(const args& a) {
          "share the chat with other nodes through Redis: redis://HOST:PORT[/channel-prefix] "
          "(see docs/scaling-out.md); without it this node is on its own");
     add_server_options(options, s);
+    add_tls_server_options(options, tls_settings);
     po::variables_map vm;
     if (auto done = parse(a, "netkit serve chat [options]",
                           "A chat room shared by two protocols (see docs/chat-protocols.md). Header "
@@ -73,7 +76,7 @@ int serve_chat(const args& a) {
                           "is the name. Line port: UTF-8 lines; the server asks for a name, {quit} "
                           "leaves. With --report-port, the lesson 004 report's Python client joins "
                           "the same room. Names are unique across all, compared by their look (case and confusable "
-                          "letters folded, Unicode UTS #39).",
+                          "letters folded, Unicode UTS #39). " + std::string(tls_server_help),
                           options, vm))
         return *done;
     // A client must be able to hold at least one whole message (two frames) in its queue; both
@@ -85,6 +88,7 @@ int serve_chat(const args& a) {
     chat.stall_timeout = seconds_option(stall_seconds, "--stall-timeout", false);
     chat.announce_interval = seconds_option(announce_seconds, "--announce-interval", false);
 
+    const tls_listeners tls(tls_settings);
     logger log(parse_level(s.log_level));
     server_host host(log);
     std::optional<chat::chat_metrics> counted;
@@ -98,11 +102,12 @@ int serve_chat(const args& a) {
     chat::hub room(host.io().get_executor(), *bus, log, chat);
     // Every protocol on a port of its own, labelled with its name, all in the one room.
     const auto serve = [&](const chat::protocol& p, std::uint16_t port) {
-        host.add_tcp(listener(s, port, std::string(p.name())), chat::session_factory(room, chat, log, p));
+        host.add_tcp(tls.apply(listener(s, port, std::string(p.name()))), chat::session_factory(room, chat, log, p));
     };
     serve(chat::header_protocol(), header_port);
     serve(chat::line_protocol(), line_port);
     if (vm.count("report-port")) serve(chat::report_protocol(), report_port);
+    tls.reload_on_sighup(host);
     room.start();
     host.on_shutdown([&room] { room.stop(); });
     return run_host(host, s);
