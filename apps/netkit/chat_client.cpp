@@ -1,6 +1,9 @@
 // `netkit chat HOST PORT --name N [--protocol line|header]`: a console chat client. Incoming
 // messages print while you type; {quit} or Ctrl-D leaves.
 #include "cli_common.hpp"
+#include "tls_client_options.hpp"
+
+#include <netkit/client_connection.hpp>
 
 #include <netkit/chat/names.hpp>
 #include <netkit/chat/text.hpp>
@@ -29,7 +32,7 @@ void print_line(std::string_view text) {
 
 class chat_console {
 public:
-    chat_console(tcp::socket socket, bool header) : socket_(std::move(socket)), header_(header) {}
+    chat_console(client_connection connection, bool header) : connection_(std::move(connection)), header_(header) {}
 
     void send_name(const std::string& name) { send(name); }
 
@@ -37,7 +40,12 @@ public:
     int run() {
         framing::line_decoder typed(max_message);
         for (;;) {
-            pollfd fds[2] = {{socket_.native_handle(), POLLIN, 0}, {stdin_open_ ? STDIN_FILENO : -1, POLLIN, 0}};
+            // Bytes OpenSSL already decrypted are invisible to poll(): print them first.
+            if (connection_.buffered() > 0) {
+                if (auto status = receive()) return *status;
+                continue;
+            }
+            pollfd fds[2] = {{connection_.native_handle(), POLLIN, 0}, {stdin_open_ ? STDIN_FILENO : -1, POLLIN, 0}};
             // After {quit}, give the server a moment to close the connection itself.
             const int ready = ::poll(fds, 2, leaving_ ? 2000 : -1);
             if (ready < 0 && errno == EINTR) continue;
@@ -79,7 +87,7 @@ private:
         stdin_open_ = false;
         if (header_) {
             boost::system::error_code ignored;
-            socket_.shutdown(tcp::socket::shutdown_send, ignored);
+            connection_.shutdown_send(ignored);
         } else {
             send(chat::quit_command);
         }
@@ -88,7 +96,7 @@ private:
     void send(std::string_view text) {
         const std::string bytes = header_ ? framing::length_frame(text) : std::string(text) + "\n";
         boost::system::error_code ec;
-        asio::write(socket_, asio::buffer(bytes), ec);
+        asio::write(connection_, asio::buffer(bytes), ec);
         if (ec) throw std::runtime_error("connection lost while sending: " + ec.message());
     }
 
@@ -96,7 +104,9 @@ private:
     std::optional<int> receive() {
         char chunk[16384];
         boost::system::error_code ec;
-        const std::size_t n = socket_.read_some(asio::buffer(chunk), ec);
+        // Without waiting: over TLS a readable socket may hold only a session ticket, no message.
+        const std::size_t n = connection_.read_some_now(asio::buffer(chunk), ec);
+        if (ec == asio::error::would_block) return std::nullopt;
         if (ec) {
             if (leaving_ || shutdown_seen_) return 0;
             if (ec == asio::error::eof) {
@@ -130,7 +140,7 @@ private:
         return std::nullopt;
     }
 
-    tcp::socket socket_;
+    client_connection connection_;
     bool header_;
     bool stdin_open_ = true;
     bool leaving_ = false;
@@ -144,6 +154,7 @@ private:
 
 int chat_client(const args& a) {
     std::string host, port, name, protocol = "line";
+    tls::client_options tls;
     po::options_description options("options");
     options.add_options()
         ("host", po::value(&host)->required(), "server address or name")
@@ -151,10 +162,11 @@ int chat_client(const args& a) {
         ("name", po::value(&name)->required(), "your name in the chat (1-32 bytes, not 'server')")
         ("protocol", po::value(&protocol)->default_value(protocol),
          "line (lesson 004, the server's line port) or header (lesson 003, the header port)");
+    add_tls_client_options(options, tls);
     po::positional_options_description positional;
     positional.add("host", 1).add("port", 1);
     po::variables_map vm;
-    if (auto done = parse(a, "netkit chat HOST PORT --name NAME [--protocol line|header]",
+    if (auto done = parse(a, "netkit chat HOST PORT --name NAME [--protocol line|header] [--tls [--ca FILE]]",
                           "Joins a chat server. Type a line and press Enter to send it; messages from "
                           "the others print as they arrive. {quit} or Ctrl-D leaves. With the line "
                           "protocol a refused name can be retyped at the server's prompt.",
@@ -164,9 +176,10 @@ int chat_client(const args& a) {
         throw usage_error("--protocol must be line or header, not '" + protocol + "'");
     if (auto problem = chat::name_problem(name)) throw usage_error("--name: " + *problem);
     port = std::to_string(parse_port(port, "PORT"));  // a number from 0 to 65535, not a service name
+    tls = tls_client_settings(tls);
 
     asio::io_context io;
-    chat_console console(connect_tcp(io, host, port), protocol == "header");
+    chat_console console(connect_client(io, host, port, tls), protocol == "header");
     console.send_name(name);
     return console.run();
 }

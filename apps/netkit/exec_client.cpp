@@ -1,6 +1,7 @@
 // `netkit exec HOST PORT [COMMAND...]`: run one command on a command server, or type commands at
 // the lesson's `-> ` prompt until ESC.
 #include "cli_common.hpp"
+#include "tls_client_options.hpp"
 
 #include <netkit/exec/exec_connection.hpp>
 #include <netkit/exec/token.hpp>
@@ -56,7 +57,9 @@ std::pair<args, args> split_command(const args& a) {
     std::size_t positionals = 0;
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (a[i] == "--") return {args(a.begin(), a.begin() + i), args(a.begin() + i + 1, a.end())};
-        if (a[i] == "--token-file") ++i;  // its value
+        if (a[i] == "--token-file" || a[i] == "--ca" || a[i] == "--server-name" || a[i] == "--cert" ||
+            a[i] == "--key")
+            ++i;  // its value
         else if (a[i].starts_with("-")) continue;
         else if (++positionals == 3) return {args(a.begin(), a.begin() + i), args(a.begin() + i, a.end())};
     }
@@ -68,15 +71,17 @@ std::pair<args, args> split_command(const args& a) {
 int exec_client(const args& all) {
     auto [a, command] = split_command(all);
     std::string host, port, token_file;
+    tls::client_options tls;
     po::options_description options("options");
     options.add_options()
         ("host", po::value(&host)->required(), "server address or name")
         ("port", po::value(&port)->required(), "server port")
         ("token-file", po::value(&token_file), "file whose first line is the server's token");
+    add_tls_client_options(options, tls);
     po::positional_options_description positional;
     positional.add("host", 1).add("port", 1);
     po::variables_map vm;
-    if (auto done = parse(a, "netkit exec HOST PORT [--token-file F] [COMMAND...]",
+    if (auto done = parse(a, "netkit exec HOST PORT [--token-file F] [--tls [--ca FILE]] [COMMAND...]",
                           "Runs COMMAND on a command server and exits with its status (128+N when a "
                           "signal killed it, 124 on timeout, 125 on a server error, 126 when the "
                           "program is not allowed). The words of COMMAND are joined with spaces and "
@@ -85,8 +90,9 @@ int exec_client(const args& all) {
                           options, vm, &positional))
         return *done;
 
+    tls = tls_client_settings(tls);
     asio::io_context io;
-    exec::exec_connection c(io, host, port);
+    exec::exec_connection c(io, host, port, tls);
     if (!token_file.empty()) c.authenticate(exec::read_token_file(token_file));
     if (command.empty()) return interactive(c, host + ":" + port);
     std::string line;

@@ -2,6 +2,9 @@
 // checking the digest the server reports (XXH3-128 by default, SHA-256 with --digest sha256). A
 // progress bar is drawn when stderr is a terminal.
 #include "cli_common.hpp"
+#include "tls_client_options.hpp"
+
+#include <netkit/client_connection.hpp>
 
 #include <netkit/files/file_name.hpp>
 #include <netkit/files/files_client.hpp>
@@ -129,6 +132,7 @@ const char* digest_help = "checksum both ends compute: xxh128 (XXH3-128, fast; c
 
 int put_client(const args& a) {
     std::string host, port, file, name, digest = "xxh128";
+    tls::client_options tls;
     po::options_description options("options");
     options.add_options()
         ("host", po::value(&host)->required(), "server address or name")
@@ -136,22 +140,24 @@ int put_client(const args& a) {
         ("file", po::value(&file)->required(), "the file to upload")
         ("name", po::value(&name), "the name to store it under (default: FILE's own name)")
         ("digest", po::value(&digest)->default_value(digest), digest_help);
+    add_tls_client_options(options, tls);
     po::positional_options_description positional;
     positional.add("host", 1).add("port", 1).add("file", 1);
     po::variables_map vm;
-    if (auto done = parse(a, "netkit put HOST PORT FILE [--name N] [--digest xxh128|sha256]",
+    if (auto done = parse(a, "netkit put HOST PORT FILE [--name N] [--digest xxh128|sha256] [--tls [--ca FILE]]",
                           "Uploads FILE to a file-copy server (netkit serve files), replacing any file of "
                           "that name, and checks the digest the server reports against the bytes sent.",
                           options, vm, &positional))
         return *done;
     parse_number(port, 1, 65535, "--port");
     const files::digest_kind kind = digest_option(digest);
+    tls = tls_client_settings(tls);
     if (name.empty()) name = std::filesystem::path(file).filename().string();
     if (auto problem = files::file_name_problem(name); !problem.empty())
         throw usage_error("cannot store as '" + name + "': " + problem + " (choose a name with --name)");
 
     asio::io_context io;
-    files::files_client client(connect_tcp(io, host, port));
+    files::files_client client(connect_client(io, host, port, tls));
     client.use_digest(kind);
     files::transfer_result result;
     {
@@ -165,6 +171,7 @@ int put_client(const args& a) {
 
 int get_client(const args& a) {
     std::string host, port, name, output, digest = "xxh128";
+    tls::client_options tls;
     po::options_description options("options");
     options.add_options()
         ("host", po::value(&host)->required(), "server address or name")
@@ -174,10 +181,11 @@ int get_client(const args& a) {
          "where to save it: a file, or a directory to save NAME in; '-' writes to standard output "
          "(default: NAME in the current directory)")
         ("digest", po::value(&digest)->default_value(digest), digest_help);
+    add_tls_client_options(options, tls);
     po::positional_options_description positional;
     positional.add("host", 1).add("port", 1).add("name", 1);
     po::variables_map vm;
-    if (auto done = parse(a, "netkit get HOST PORT NAME [-o FILE] [--digest xxh128|sha256]",
+    if (auto done = parse(a, "netkit get HOST PORT NAME [-o FILE] [--digest xxh128|sha256] [--tls [--ca FILE]]",
                           "Downloads NAME from a file-copy server (netkit serve files) and checks the "
                           "digest the server reports. FILE is replaced only once the copy is complete "
                           "and verified.",
@@ -185,6 +193,7 @@ int get_client(const args& a) {
         return *done;
     parse_number(port, 1, 65535, "--port");
     const files::digest_kind kind = digest_option(digest);
+    tls = tls_client_settings(tls);
     if (auto problem = files::file_name_problem(name); !problem.empty())
         throw usage_error("'" + name + "' cannot be a stored name: " + problem);
     if (output.empty()) output = name;
@@ -192,7 +201,7 @@ int get_client(const args& a) {
     if (!to_stdout && std::filesystem::is_directory(output)) output = (std::filesystem::path(output) / name).string();
 
     asio::io_context io;
-    files::files_client client(connect_tcp(io, host, port));
+    files::files_client client(connect_client(io, host, port, tls));
     client.use_digest(kind);
     files::transfer_result result;
     {

@@ -3,6 +3,7 @@
 // browser page with its WebSocket endpoint on an HTTP port.
 #include "chat_bus_option.hpp"
 #include "cli_common.hpp"
+#include "tls_server_options.hpp"
 
 #include <netkit/chat/bus.hpp>
 #include <netkit/chat/chat_session.hpp>
@@ -41,6 +42,7 @@ int serve_chat(const args& a) {
     std::uint16_t report_port = 0;
     std::optional<std::uint16_t> http_port;
     std::vector<std::string> allowed_origins;
+    tls_server_settings tls_settings;
     po::options_description options("options");
     options.add_options()
         ("header-port", port(header_port, "--header-port"),
@@ -81,6 +83,7 @@ int serve_chat(const args& a) {
          "share the chat with other nodes through Redis: redis://HOST:PORT[/channel-prefix] "
          "(see docs/scaling-out.md); without it this node is on its own");
     add_server_options(options, s);
+    add_tls_server_options(options, tls_settings);
     po::variables_map vm;
     if (auto done = parse(a, "netkit serve chat [options]",
                           "A chat room shared by two protocols (see docs/chat-protocols.md). Header "
@@ -89,7 +92,7 @@ int serve_chat(const args& a) {
                           "leaves. With --report-port, the lesson 004 report's Python client joins "
                           "the same room. With --http-port, a browser page and its WebSocket "
                           "endpoint join it too. Names are unique across all, compared by their look (case and confusable "
-                          "letters folded, Unicode UTS #39).",
+                          "letters folded, Unicode UTS #39). " + std::string(tls_server_help),
                           options, vm))
         return *done;
     // A client must be able to hold at least one whole message (two frames) in its queue; both
@@ -108,6 +111,7 @@ int serve_chat(const args& a) {
     chat.stall_timeout = seconds_option(stall_seconds, "--stall-timeout", false);
     chat.announce_interval = seconds_option(announce_seconds, "--announce-interval", false);
 
+    const tls_listeners tls(tls_settings);
     logger log(parse_level(s.log_level));
     server_host host(log);
     std::optional<chat::chat_metrics> counted;
@@ -121,7 +125,7 @@ int serve_chat(const args& a) {
     chat::hub room(host.io().get_executor(), *bus, log, chat);
     // Every protocol on a port of its own, labelled with its name, all in the one room.
     const auto serve = [&](const chat::protocol& p, std::uint16_t port) {
-        host.add_tcp(listener(s, port, std::string(p.name())), chat::session_factory(room, chat, log, p));
+        host.add_tcp(tls.apply(listener(s, port, std::string(p.name()))), chat::session_factory(room, chat, log, p));
     };
     serve(chat::header_protocol(), header_port);
     serve(chat::line_protocol(), line_port);
@@ -129,9 +133,13 @@ int serve_chat(const args& a) {
     if (http_port) {
         auto routes = std::make_shared<http::router>();
         chat::add_page_routes(*routes);
-        routes->upgrade("/ws", {chat::websocket_endpoint(room, chat, {}, log), allowed_origins});
-        host.add_tcp(listener(s, *http_port, "http"), http::session_factory(std::move(routes)));
+        // With TLS the page is https:// and its socket wss://: its own origin says so.
+        routes->upgrade("/ws", {chat::websocket_endpoint(room, chat, {}, log), allowed_origins,
+                                tls.enabled() ? "https" : "http"});
+        host.add_tcp(tls.apply(listener(s, *http_port, tls.enabled() ? "https" : "http")),
+                     http::session_factory(std::move(routes)));
     }
+    tls.reload_on_sighup(host);
     room.start();
     host.on_shutdown([&room] { room.stop(); });
     return run_host(host, s);

@@ -3,6 +3,7 @@
 // multi-process model, without a fork per connection); the parent forwards SIGINT/SIGTERM and
 // waits for them.
 #include "cli_common.hpp"
+#include "tls_server_options.hpp"
 
 #include <netkit/echo/echo_session.hpp>
 #include <netkit/echo/udp_echo.hpp>
@@ -22,16 +23,17 @@ namespace netkit::cli {
 
 namespace {
 
-int serve_one(const server_settings& s, std::uint16_t port, bool udp_mode, bool reuse_port) {
+int serve_one(const server_settings& s, const tls_listeners& tls, std::uint16_t port, bool udp_mode, bool reuse_port) {
     logger log(parse_level(s.log_level));
     server_host host(log);
     enable_metrics(host, s);
     if (udp_mode)
         host.add_udp({.bind_address = s.bind, .port = port, .label = {}}, echo::udp_echo_handler());
     else {
-        auto options = listener(s, port);
+        auto options = tls.apply(listener(s, port));
         options.reuse_port = reuse_port;
         host.add_tcp(options, echo::echo_session_factory());
+        tls.reload_on_sighup(host);
     }
     return run_host(host, s);
 }
@@ -53,7 +55,7 @@ int reserve_port(const std::string& bind, std::uint16_t& port) {
     return fd;
 }
 
-int run_workers(server_settings s, std::uint16_t port, unsigned workers) {
+int run_workers(server_settings s, const tls_listeners& tls, std::uint16_t port, unsigned workers) {
     const int reserved = port == 0 ? reserve_port(s.bind, port) : -1;
     if (s.threads == 0) s.threads = 1;  // the processes are the parallelism
     sigset_t handled, previous;
@@ -76,7 +78,7 @@ int run_workers(server_settings s, std::uint16_t port, unsigned workers) {
             ::dup2(ready[1], STDOUT_FILENO);  // the listening line goes to the parent
             ::close(ready[1]);
             try {
-                std::_Exit(serve_one(s, port, false, true));
+                std::_Exit(serve_one(s, tls, port, false, true));
             } catch (const std::exception& e) {
                 std::cerr << "netkit serve echo: worker " << i << ": " << e.what() << "\n";
                 std::_Exit(1);
@@ -138,6 +140,7 @@ int serve_echo(const args& a) {
     std::uint16_t port_number = 7007;
     bool udp_mode = false;
     unsigned workers = 1;
+    tls_server_settings tls_settings;
     po::options_description options("options");
     options.add_options()
         ("port", port(port_number, "--port"), "port to listen on (0: any free port)")
@@ -145,17 +148,20 @@ int serve_echo(const args& a) {
         ("workers", number(workers, 1, 256, "--workers"),
          "TCP: processes sharing the port (SO_REUSEPORT); each runs --threads threads (default 1)");
     add_server_options(options, s);
+    add_tls_server_options(options, tls_settings);
     po::variables_map vm;
     if (auto done = parse(a, "netkit serve echo [options]",
                           "Sends every byte back, in order, until the peer closes. With --udp, each "
-                          "datagram (0 to 65507 bytes) goes back unchanged to its sender.",
+                          "datagram (0 to 65507 bytes) goes back unchanged to its sender. " + std::string(tls_server_help),
                           options, vm))
         return *done;
     if (workers > 1 && udp_mode) throw usage_error("--workers is for TCP echo only");
     if (workers > 1 && s.metrics_port)
         throw usage_error("--metrics-port cannot be combined with --workers (each worker counts on its own)");
-    if (workers > 1) return run_workers(s, port_number, workers);
-    return serve_one(s, port_number, udp_mode, false);
+    const tls_listeners tls(tls_settings);
+    if (udp_mode && tls.enabled()) throw usage_error("--tls-cert is for TCP: UDP echo has no TLS");
+    if (workers > 1) return run_workers(s, tls, port_number, workers);
+    return serve_one(s, tls, port_number, udp_mode, false);
 }
 
 }  // namespace netkit::cli

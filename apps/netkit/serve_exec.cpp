@@ -1,5 +1,6 @@
 // `netkit serve exec`: the lesson 000 command server, safe by default.
 #include "cli_common.hpp"
+#include "tls_server_options.hpp"
 
 #include <netkit/endpoint.hpp>
 #include <netkit/exec/exec_service.hpp>
@@ -17,6 +18,8 @@ int serve_exec(const args& a) {
     std::string token_file;
     double timeout = 10.0;
     double login_timeout = 30.0;
+    tls_server_settings tls_settings;
+    bool allow_plaintext = false;
     std::uint64_t memory_mib = o.run.max_address_space >> 20;
     std::uint64_t file_mib = o.run.max_file_size >> 20;
     std::string default_names;
@@ -31,6 +34,9 @@ int serve_exec(const args& a) {
         ("token-file", po::value(&token_file),
          "file whose first line is the token clients must send as `AUTH <token>`; required to "
          "listen on a non-loopback address")
+        ("allow-plaintext", po::bool_switch(&allow_plaintext),
+         "listen on a non-loopback address without TLS: the token and every command and its output "
+         "then cross the network readable by anyone on the path")
         ("allow-shell", po::bool_switch(&o.allow_shell),
          "run each request line with /bin/sh -c, as the lesson does (DANGEROUS: pipes, redirection "
          "and any program become available); needs a loopback --bind or a token")
@@ -52,11 +58,14 @@ int serve_exec(const args& a) {
          "user commands run as when the server runs as root")
         ("workdir", po::value(&o.run.workdir)->default_value(o.run.workdir), "working directory of commands");
     add_server_options(options, s);
+    add_tls_server_options(options, tls_settings);
     po::variables_map vm;
     if (auto done = parse(a, "netkit serve exec [options]",
                           "Runs one allowed program per request line, without a shell, and answers "
                           "`<STATUS> <code> <length>[ truncated]` followed by its output "
-                          "(see docs/exec-protocol.md).",
+                          "(see docs/exec-protocol.md). On an address other than loopback it needs a token "
+                          "(--token-file) and TLS (--tls-cert, --tls-key), unless --allow-plaintext. " +
+                              std::string(tls_server_help),
                           options, vm))
         return *done;
 
@@ -72,6 +81,11 @@ int serve_exec(const args& a) {
         throw usage_error(std::string("--bind: ") + e.what());
     }
     if (auto problem = exec::exposure_problem(bind_address, !token_file.empty())) throw usage_error(*problem);
+    const tls_listeners tls(tls_settings);
+    if (!tls.enabled() && !allow_plaintext && !exec::is_loopback(bind_address))
+        throw usage_error("refusing to listen on " + bind_address.to_string() +
+                          " without TLS: the token and every command would cross the network in clear. Give "
+                          "--tls-cert and --tls-key, or --allow-plaintext on a network you trust.");
     if (!token_file.empty()) o.token = exec::read_token_file(token_file);
     if (!allow.empty()) o.allow = allow;
 
@@ -93,7 +107,8 @@ int serve_exec(const args& a) {
     else
         log.info("allowed programs: ", service->allowed().names());
     if (service->options().run.user) log.info("commands run as ", o.run_as);
-    host.add_tcp(listener(s, port, "exec"), exec::exec_session_factory(service));
+    host.add_tcp(tls.apply(listener(s, port, "exec")), exec::exec_session_factory(service));
+    tls.reload_on_sighup(host);
     return run_host(host, s);
 }
 

@@ -1,5 +1,6 @@
 // `netkit serve files`: the lesson 002 exercise, a backup server clients copy files to and from.
 #include "cli_common.hpp"
+#include "tls_server_options.hpp"
 
 #include <netkit/endpoint.hpp>
 #include <netkit/files/files_service.hpp>
@@ -43,6 +44,7 @@ int serve_files(const args& a) {
     std::uint16_t port = 32400;
     std::string dir = "netkit-files", max_size = "4G", max_in_flight = "4G", min_free = "1G";
     double idle_seconds = 120, login_seconds = 30;
+    tls_server_settings tls_settings;
     po::options_description options("options");
     options.add_options()
         ("dir", po::value(&dir)->default_value(dir), "directory holding the files (created if missing)")
@@ -59,13 +61,14 @@ int serve_files(const args& a) {
         ("login-timeout", po::value(&login_seconds)->default_value(login_seconds),
          "seconds a new connection has to send its first complete request before it is closed");
     add_server_options(options, s);
+    add_tls_server_options(options, tls_settings);
     po::variables_map vm;
     if (auto done = parse(a, "netkit serve files [options]",
                           "Stores and serves files in one directory. Requests are lines: 'PUT <name> <size>' "
                           "then the bytes, 'GET <name>', 'LIST' (see docs/files-protocol.md). A file "
                           "appears under its name only once complete and flushed to disk; names cannot "
                           "reach outside the directory. There is no authentication: anyone who can "
-                          "connect can read and replace every file.",
+                          "connect can read and replace every file. " + std::string(tls_server_help),
                           options, vm))
         return *done;
     const auto idle_timeout = seconds_option(idle_seconds, "--idle-timeout", false);
@@ -77,6 +80,7 @@ int serve_files(const args& a) {
         throw usage_error("--max-in-flight (" + max_in_flight + ") must be at least --max-file-size (" + max_size +
                           "): a file that large could never be stored");
 
+    const tls_listeners tls(tls_settings);
     logger log(parse_level(s.log_level));
     // With a file size limit (ulimit -f) a write past it raises SIGXFSZ, which would end the
     // server; ignored, the write fails with EFBIG and only that upload is refused.
@@ -92,7 +96,8 @@ int serve_files(const args& a) {
                                   .idle_timeout = idle_timeout,
                                   .metrics = registry ? &counted.emplace(*registry) : nullptr},
                                  log);
-    host.add_tcp(listener(s, port), files::files_session_factory(service));
+    host.add_tcp(tls.apply(listener(s, port)), files::files_session_factory(service));
+    tls.reload_on_sighup(host);
     if (!parse_address(s.bind).is_loopback())
         log.warn("listening on ", s.bind, " without authentication: anyone who can connect can read and replace the files in ",
                  dir);

@@ -27,6 +27,7 @@ struct options {
     double setup_limit = 30.0;       // seconds allowed for connecting before the run gives up
     unsigned threads = 1;            // threads running the generator's io_context
     bool json = false;
+    bool tls = false;                 // pingpong and stream over TLS (the server is not verified)
     // chat
     std::string protocol = "header";  // header | line | raw | ws (the chat's --http-port)
     unsigned clients = 100;           // N: clients joined (every one receives)

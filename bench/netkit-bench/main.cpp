@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
          "seconds allowed for connecting before measuring anyway")
         ("threads,t", po::value(&o.threads)->default_value(o.threads), "generator threads")
         ("json", po::bool_switch(&o.json), "print one JSON object instead of the table")
+        ("tls", po::bool_switch(&o.tls), "pingpong, stream: connect with TLS (1.2 or 1.3, server not verified)")
         ("protocol", po::value(&o.protocol)->default_value(o.protocol),
          "chat: header, line, raw (bare lines through a relay without names, e.g. ncat --broker), or ws "
          "(the chat's WebSocket protocol: --port is its --http-port)")
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
                                  (o.protocol != "header" && o.protocol != "line" && o.protocol != "raw" && o.protocol != "ws"))) {
         std::cerr << "netkit-bench chat: need 1 <= --senders <= --clients, --window >= 1 and "
                      "--protocol header|line|raw|ws\n";
+        return 2;
+    }
+    if (o.tls && o.scenario != "pingpong" && o.scenario != "stream") {
+        std::cerr << "netkit-bench: --tls is for the pingpong and stream scenarios\n";
         return 2;
     }
     std::signal(SIGPIPE, SIG_IGN);

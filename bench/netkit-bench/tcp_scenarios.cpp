@@ -3,6 +3,8 @@
 
 #include <netkit/write_all.hpp>
 
+#include <boost/asio/ssl.hpp>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -32,15 +34,56 @@ asio::awaitable<bool> open(tcp::socket& s, const options& o, results& r) {
     co_return true;
 }
 
+using tls_socket = asio::ssl::stream<tcp::socket>;
+
+// --tls: one client context for every connection. The generator measures the server's cost, so it
+// does not verify the server (its certificate is a test one); TLS 1.2 minimum as netkit's clients.
+std::shared_ptr<asio::ssl::context> tls_context() {
+    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+    context->set_verify_mode(asio::ssl::verify_none);
+    return context;
+}
+
+tcp::socket& lowest(tcp::socket& s) { return s; }
+tcp::socket& lowest(tls_socket& s) { return s.next_layer(); }
+
+// A connection of either kind, connected (and with TLS, handshaken); counted as failed if not.
+template <class Stream>
+asio::awaitable<std::shared_ptr<Stream>> open_stream(const options& o, results& r,
+                                                     const std::shared_ptr<asio::ssl::context>& tls) {
+    const auto ex = co_await asio::this_coro::executor;
+    std::shared_ptr<Stream> s;
+    if constexpr (std::is_same_v<Stream, tls_socket>) s = std::make_shared<Stream>(ex, *tls);
+    else s = std::make_shared<Stream>(ex);
+    if (!co_await open(lowest(*s), o, r)) co_return nullptr;
+    if constexpr (std::is_same_v<Stream, tls_socket>) {
+        auto [ec] = co_await s->async_handshake(asio::ssl::stream_base::client, as_tuple(use_awaitable));
+        if (ec) {
+            r.failed++;
+            r.errors++;
+            co_return nullptr;
+        }
+    }
+    co_return s;
+}
+
 // Each connection sends S bytes, waits for all of them back, and again.
-asio::awaitable<void> pingpong_connection(const options& o, results& r) {
-    tcp::socket s(co_await asio::this_coro::executor);
-    if (!co_await open(s, o, r)) co_return;
+template <class Stream>
+asio::awaitable<void> pingpong_connection(const options& o, results& r, std::shared_ptr<asio::ssl::context> tls) {
+    const auto connection = co_await open_stream<Stream>(o, r, tls);
+    if (!connection) co_return;
+    Stream& s = *connection;
     r.ready++;
     std::vector<char> out(o.size, 'x'), in(o.size);
     for (;;) {
         const auto t0 = clock::now();
-        if (co_await write_all(s, asio::buffer(out))) break;
+        if constexpr (std::is_same_v<Stream, tcp::socket>) {
+            if (co_await write_all(s, asio::buffer(out))) break;
+        } else {
+            auto [wec, written] = co_await asio::async_write(s, asio::buffer(out), as_tuple(use_awaitable));
+            if (wec) break;
+        }
         auto [rec, n] = co_await asio::async_read(s, asio::buffer(in), as_tuple(use_awaitable));
         if (rec) break;
         if (r.recording.load(std::memory_order_relaxed)) {
@@ -52,7 +95,8 @@ asio::awaitable<void> pingpong_connection(const options& o, results& r) {
     r.errors++;  // the server closed or reset a connection in the middle of the run
 }
 
-asio::awaitable<void> stream_writer(tcp::socket& s, const options& o) {
+template <class Stream>
+asio::awaitable<void> stream_writer(Stream& s, const options& o) {
     std::vector<char> out(o.size, 'x');
     for (;;) {
         auto [ec, n] = co_await asio::async_write(s, asio::buffer(out), as_tuple(use_awaitable));
@@ -61,11 +105,13 @@ asio::awaitable<void> stream_writer(tcp::socket& s, const options& o) {
 }
 
 // One writer and one reader on the same socket: bytes go out and come back as fast as they can.
-asio::awaitable<void> stream_connection(const options& o, results& r) {
-    auto s = std::make_shared<tcp::socket>(co_await asio::this_coro::executor);
-    if (!co_await open(*s, o, r)) co_return;
+// Over TLS the writer and the reader share the stream's strand, as asio::ssl::stream requires.
+template <class Stream>
+asio::awaitable<void> stream_connection(const options& o, results& r, std::shared_ptr<asio::ssl::context> tls) {
+    auto s = co_await open_stream<Stream>(o, r, tls);
+    if (!s) co_return;
     r.ready++;
-    asio::co_spawn(s->get_executor(), [s, &o]() { return stream_writer(*s, o); }, asio::detached);
+    asio::co_spawn(co_await asio::this_coro::executor, [s, &o]() { return stream_writer(*s, o); }, asio::detached);
     std::vector<char> in(std::max<std::size_t>(o.size, 64 * 1024));
     for (;;) {
         auto [ec, n] = co_await s->async_read_some(asio::buffer(in), as_tuple(use_awaitable));
@@ -185,16 +231,22 @@ long open_files(pid_t pid) {
 
 void pingpong(const options& o, results& r) {
     asio::io_context io;
-    for (unsigned i = 0; i < o.connections; ++i)
-        asio::co_spawn(asio::make_strand(io), pingpong_connection(o, r), asio::detached);
+    const auto tls = o.tls ? tls_context() : nullptr;
+    for (unsigned i = 0; i < o.connections; ++i) {
+        if (tls) asio::co_spawn(asio::make_strand(io), pingpong_connection<tls_socket>(o, r, tls), asio::detached);
+        else asio::co_spawn(asio::make_strand(io), pingpong_connection<tcp::socket>(o, r, tls), asio::detached);
+    }
     run_bounded(io, o, r, o.connections, no_start);
 }
 
 void stream(const options& o, results& r) {
     r.has_latency = false;
     asio::io_context io;
-    for (unsigned i = 0; i < o.connections; ++i)
-        asio::co_spawn(asio::make_strand(io), stream_connection(o, r), asio::detached);
+    const auto tls = o.tls ? tls_context() : nullptr;
+    for (unsigned i = 0; i < o.connections; ++i) {
+        if (tls) asio::co_spawn(asio::make_strand(io), stream_connection<tls_socket>(o, r, tls), asio::detached);
+        else asio::co_spawn(asio::make_strand(io), stream_connection<tcp::socket>(o, r, tls), asio::detached);
+    }
     run_bounded(io, o, r, o.connections, no_start);
     r.messages = r.bytes / o.size;
 }

@@ -15,6 +15,8 @@
 
 namespace netkit {
 
+class client_connection;
+
 class line_reader {
 public:
     // What bytes cut short by the end of the stream (no "\n" after them) count as.
@@ -33,6 +35,8 @@ public:
     asio::awaitable<std::tuple<boost::system::error_code, std::string>> async_read(tcp::socket& socket);
     // The same for a blocking socket.
     std::string read(tcp::socket& socket, boost::system::error_code& ec);
+    // The same for a blocking client's connection, plain or TLS.
+    std::string read(client_connection& connection, boost::system::error_code& ec);
 
     // Bytes received past the last line, for protocols that switch to raw bytes after a line (a
     // file's contents after PUT or OK); discard() those used.
@@ -46,6 +50,8 @@ private:
     std::optional<std::string> take(boost::system::error_code& ec);
     // After a read failed with `ec`: the unterminated last line if it counts, else the error.
     std::string at_end(boost::system::error_code& ec);
+    template <class SyncStream>
+    std::string read_blocking(SyncStream& stream, boost::system::error_code& ec);
 
     framing::line_decoder decoder_;
     unterminated last_;

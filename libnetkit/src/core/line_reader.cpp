@@ -1,5 +1,7 @@
 #include <netkit/line_reader.hpp>
 
+#include <netkit/client_connection.hpp>
+
 #include <array>
 
 namespace netkit {
@@ -59,7 +61,8 @@ asio::awaitable<std::tuple<boost::system::error_code, std::string>> line_reader:
     }
 }
 
-std::string line_reader::read(tcp::socket& socket, boost::system::error_code& ec) {
+template <class SyncStream>
+std::string line_reader::read_blocking(SyncStream& stream, boost::system::error_code& ec) {
     ec = {};
     for (;;) {
         if (auto line = take(ec)) return std::move(*line);
@@ -68,10 +71,16 @@ std::string line_reader::read(tcp::socket& socket, boost::system::error_code& ec
             return {};
         }
         std::array<char, chunk_size> chunk;
-        const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
+        const std::size_t n = stream.read_some(asio::buffer(chunk), ec);
         if (ec) return at_end(ec);
         decoder_.feed(std::string_view(chunk.data(), n));
     }
+}
+
+std::string line_reader::read(tcp::socket& socket, boost::system::error_code& ec) { return read_blocking(socket, ec); }
+
+std::string line_reader::read(client_connection& connection, boost::system::error_code& ec) {
+    return read_blocking(connection, ec);
 }
 
 }  // namespace netkit

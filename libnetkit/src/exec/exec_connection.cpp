@@ -15,11 +15,15 @@ constexpr std::size_t max_server_line = 256;
 }  // namespace
 
 exec_connection::exec_connection(asio::io_context& io, const std::string& host, const std::string& port)
-    : where_(host + ":" + port), socket_(connect_tcp(io, host, port)), lines_(max_server_line) {}
+    : where_(host + ":" + port), connection_(connect_tcp(io, host, port)), lines_(max_server_line) {}
+
+exec_connection::exec_connection(asio::io_context& io, const std::string& host, const std::string& port,
+                                 const tls::client_options& tls)
+    : where_(host + ":" + port), connection_(connect_client(io, host, port, tls)), lines_(max_server_line) {}
 
 std::string exec_connection::read_line() {
     boost::system::error_code ec;
-    std::string line = lines_.read(socket_, ec);
+    std::string line = lines_.read(connection_, ec);
     if (ec == asio::error::eof) throw std::runtime_error(where_ + " closed the connection");
     if (ec == asio::error::message_size) throw std::runtime_error(where_ + " does not speak the command protocol");
     if (ec) throw std::runtime_error("connection to " + where_ + " lost: " + ec.message());
@@ -27,7 +31,7 @@ std::string exec_connection::read_line() {
 }
 
 void exec_connection::authenticate(const std::string& token) {
-    asio::write(socket_, asio::buffer("AUTH " + token + "\n"));
+    asio::write(connection_, asio::buffer("AUTH " + token + "\n"));
     const std::string answer = read_line();
     if (answer == "OK") return;
     if (answer.starts_with("ERR ")) throw std::runtime_error(where_ + " refused the token: " + answer.substr(4));
@@ -39,7 +43,7 @@ response_header exec_connection::run(std::string_view line, std::ostream& output
     std::string request(line);
     request += '\n';
     boost::system::error_code ec;
-    asio::write(socket_, asio::buffer(request), ec);
+    asio::write(connection_, asio::buffer(request), ec);
     if (ec) throw std::runtime_error("connection to " + where_ + " lost: " + ec.message());
     const std::string header_line = read_line();
     const auto header = parse_header(header_line);
@@ -55,7 +59,7 @@ response_header exec_connection::run(std::string_view line, std::ostream& output
     left -= buffered;
     std::array<char, 64 * 1024> chunk;
     while (left > 0) {
-        const std::size_t n = socket_.read_some(asio::buffer(chunk.data(), std::min(left, chunk.size())), ec);
+        const std::size_t n = connection_.read_some(asio::buffer(chunk.data(), std::min(left, chunk.size())), ec);
         if (ec) throw std::runtime_error("connection to " + where_ + " lost in a response: " + ec.message());
         out.write(chunk.data(), static_cast<std::streamsize>(n));
         left -= n;

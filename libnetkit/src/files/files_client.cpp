@@ -37,19 +37,22 @@ std::uint64_t byte_count(std::string_view text, const std::string& reply) {
 
 }  // namespace
 
-files_client::files_client(tcp::socket socket) : socket_(std::move(socket)), lines_(max_reply_line) {}
+files_client::files_client(tcp::socket socket) : files_client(client_connection(std::move(socket))) {}
+
+files_client::files_client(client_connection connection)
+    : connection_(std::move(connection)), lines_(max_reply_line) {}
 
 void files_client::send_line(const std::string& line) {
     if (trace_) *trace_ << "-> " << printable(line) << std::endl;
     const std::string wire = line + "\n";
     boost::system::error_code ec;
-    asio::write(socket_, asio::buffer(wire), ec);
+    asio::write(connection_, asio::buffer(wire), ec);
     if (ec) throw std::runtime_error("connection to the server lost: " + ec.message());
 }
 
 std::string files_client::read_line() {
     boost::system::error_code ec;
-    std::string line = lines_.read(socket_, ec);
+    std::string line = lines_.read(connection_, ec);
     if (ec == asio::error::message_size) throw std::runtime_error("the server sent a line longer than 4096 bytes");
     if (ec == asio::error::eof) throw std::runtime_error("the server closed the connection");
     if (ec) throw std::runtime_error("connection to the server lost: " + ec.message());
@@ -89,12 +92,12 @@ transfer_result files_client::put(const std::filesystem::path& path, const std::
         if (n == 0) throw std::runtime_error(path.string() + " became shorter while it was being sent");
         hash.update(std::span<const char>(chunk.data(), static_cast<std::size_t>(n)));
         boost::system::error_code ec;
-        asio::write(socket_, asio::buffer(chunk.data(), static_cast<std::size_t>(n)), ec);
+        asio::write(connection_, asio::buffer(chunk.data(), static_cast<std::size_t>(n)), ec);
         if (ec) throw std::runtime_error("connection to the server lost while sending: " + ec.message());
         sent += static_cast<std::uint64_t>(n);
         if (report) report(sent, size);
         // A server that cannot store the file says so at once: stop sending then.
-        if (sent < size && (!lines_.buffered().empty() || socket_.available(ec) > 0)) refused(read_line());
+        if (sent < size && (!lines_.buffered().empty() || connection_.available(ec) > 0)) refused(read_line());
     }
     if (trace_) *trace_ << "-> (" << size << " bytes of " << path.string() << ")" << std::endl;
 
@@ -125,7 +128,7 @@ transfer_result files_client::get(const std::string& name, int out, const progre
         } else {
             if (chunk.empty()) chunk.resize(chunk_size);
             boost::system::error_code ec;
-            n = socket_.read_some(asio::buffer(chunk.data(), static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), size - received))), ec);
+            n = connection_.read_some(asio::buffer(chunk.data(), static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), size - received))), ec);
             if (ec == asio::error::eof)
                 throw std::runtime_error("the server closed the connection after " + std::to_string(received) +
                                          " of " + std::to_string(size) + " bytes");

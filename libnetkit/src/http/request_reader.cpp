@@ -26,12 +26,12 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-bool allowed_origin(const request_header& request, const std::vector<std::string>& allowed) {
+bool allowed_origin(const request_header& request, const std::vector<std::string>& allowed, std::string_view scheme) {
     const auto origin = request.find(bhttp::field::origin);
     if (origin == request.end()) return true;
     const std::string_view value = origin->value();
     const std::string_view host = request[bhttp::field::host];
-    if (!host.empty() && iequals(value, "http://" + std::string(host))) return true;
+    if (!host.empty() && iequals(value, std::string(scheme) + "://" + std::string(host))) return true;
     return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return iequals(value, a); });
 }
 
@@ -117,7 +117,7 @@ reply request_reader::answer(const parser& parsed, boost::beast::error_code ec) 
             if (!boost::beast::websocket::is_upgrade(request)) {
                 out.answer = error_page(426, "this path takes WebSocket connections only");
                 out.answer.headers.emplace_back("Upgrade", "websocket");
-            } else if (!allowed_origin(request, up->allowed_origins)) {
+            } else if (!allowed_origin(request, up->allowed_origins, up->scheme)) {
                 // A page from elsewhere must not use the visitor's browser to join the chat.
                 out.answer = error_page(403, "WebSocket connections from this origin are not allowed");
             } else {

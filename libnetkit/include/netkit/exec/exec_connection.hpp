@@ -2,6 +2,7 @@
 #pragma once
 
 #include <netkit/asio.hpp>
+#include <netkit/client_connection.hpp>
 #include <netkit/exec/response_header.hpp>
 #include <netkit/line_reader.hpp>
 
@@ -15,6 +16,11 @@ class exec_connection {
 public:
     // Resolves and connects; throws std::runtime_error("cannot connect to HOST:PORT: reason").
     exec_connection(asio::io_context& io, const std::string& host, const std::string& port);
+    // The same over TLS when tls.enabled (the token then crosses the network encrypted); throws
+    // std::runtime_error("TLS: certificate verify failed (...) for HOST:PORT") for a server that
+    // cannot be verified.
+    exec_connection(asio::io_context& io, const std::string& host, const std::string& port,
+                    const tls::client_options& tls);
 
     // Sends `AUTH <token>`; throws std::runtime_error with the server's reason when refused.
     void authenticate(const std::string& token);
@@ -29,7 +35,7 @@ private:
     std::string read_line();
 
     std::string where_;  // "HOST:PORT", for messages
-    tcp::socket socket_;
+    client_connection connection_;
     line_reader lines_;
 };
 

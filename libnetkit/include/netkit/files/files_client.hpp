@@ -4,6 +4,7 @@
 #pragma once
 
 #include <netkit/asio.hpp>
+#include <netkit/client_connection.hpp>
 #include <netkit/files/digest.hpp>
 #include <netkit/files/stored_file.hpp>
 #include <netkit/line_reader.hpp>
@@ -30,6 +31,7 @@ public:
     using progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
     explicit files_client(tcp::socket socket);
+    explicit files_client(client_connection connection);  // plain or TLS (connect_client)
 
     // Prints every protocol line sent ("-> ...") and received ("<- ...") on `out` (nullptr: off).
     void trace(std::ostream* out) { trace_ = out; }
@@ -57,7 +59,7 @@ private:
     std::string read_line();  // without "\n"; throws on end of stream or an overlong line
     [[noreturn]] void refused(const std::string& reply);
 
-    tcp::socket socket_;
+    client_connection connection_;
     line_reader lines_;
     std::ostream* trace_ = nullptr;
     std::optional<digest_kind> digest_;

@@ -43,8 +43,9 @@ struct reply {
 
 // Whether a browser's WebSocket upgrade may come from `origin`: no Origin field at all (not a
 // browser: the cross-site attack this stops needs a victim's browser), the page's own origin
-// ("http://" + `host`), or one of `allowed`. ASCII case-insensitive.
-bool allowed_origin(const request_header& request, const std::vector<std::string>& allowed);
+// (`scheme` + "://" + the request's Host), or one of `allowed`. ASCII case-insensitive.
+bool allowed_origin(const request_header& request, const std::vector<std::string>& allowed,
+                    std::string_view scheme = "http");
 
 class request_reader {
 public:

@@ -29,9 +29,11 @@ class upgrade_target;  // http/upgrade.hpp: what takes over an upgraded connecti
 // A path where a client may upgrade its connection to WebSocket.
 struct upgrade_route {
     std::shared_ptr<upgrade_target> target;
-    // Origins a browser may upgrade from besides the page's own ("http://" + the request's Host),
-    // e.g. "http://localhost:8080". Exact, ASCII case-insensitive.
+    // Origins a browser may upgrade from besides the page's own (`scheme` + "://" + the request's
+    // Host), e.g. "http://localhost:8080". Exact, ASCII case-insensitive.
     std::vector<std::string> allowed_origins;
+    // The page's own scheme: "https" when the listener speaks TLS.
+    std::string scheme = "http";
 };
 
 // Paths to handlers, matched exactly (the query string is ignored). Filled before serving starts.
