@@ -189,7 +189,7 @@ def start_browser():
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=900,560"):
+                     "--window-size=900,700"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(chromedriver), options=options)
@@ -261,6 +261,14 @@ def run(netkit, screenshot):
             except NoAlertPresentException:
                 pass
 
+        # The style sheet is applied (served as text/css, allowed by the CSP): notices look
+        # apart from messages, and one's own messages apart from the others'.
+        check(anna.js("const look = (q) => { const s = getComputedStyle(document.querySelector(q));"
+                      "  return [s.fontStyle, s.backgroundColor].join(); };"
+                      "return new Set([look('.notice'), look('.message.own'),"
+                      "                look('.message:not(.own)')]).size") == 3,
+              "notices, own messages and others' messages are not styled apart")
+
         if screenshot:
             anna.use().driver.save_screenshot(screenshot)
 
@@ -271,6 +279,16 @@ def run(netkit, screenshot):
             "const l = document.getElementById('log').getBoundingClientRect();"
             "return m.bottom <= l.top && document.documentElement.scrollWidth <= innerWidth"),
             "the phone-width layout")
+
+        # The view follows new messages: in the short window the last one is in sight.
+        for n in range(1, 13):
+            carla.send("riga %d" % n)
+        bruno.wait(lambda: len(bruno.messages()) == 15, "carla's twelve more lines at bruno")
+        bruno.wait(lambda: bruno.js(
+            "const log = document.getElementById('log');"
+            "const last = log.lastElementChild.getBoundingClientRect();"
+            "return log.scrollTop > 0 && last.bottom <= log.getBoundingClientRect().bottom + 1"),
+            "the conversation scrolled to its last line")
 
         # The page's own script and style only: the CSP reported no violation.
         for page in (anna, bruno):

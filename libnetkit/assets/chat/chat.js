@@ -50,13 +50,14 @@ function connect() {
   });
 }
 
+// Called once per lost connection, also for each failed retry: the notice goes into the
+// conversation only once, the status line says when the next try comes.
 function serverGone() {
   socket = null;
+  if (joined) notice("The server has gone.", "gone");
   joined = false;
   setMembers([]);
-  const seconds = delay / 1000;
-  status.textContent = "The server has gone. Reconnecting in " + seconds + " s…";
-  if (myName) notice("The server has gone.", "gone");
+  status.textContent = "The server has gone. Reconnecting in " + delay / 1000 + " s…";
   setTimeout(connect, delay);
   delay = Math.min(delay * 2, maxDelay);
 }
