@@ -1,8 +1,10 @@
 // http::request_reader (the HTTP server's request handling: Beast's parser, the router, the limits)
 // on arbitrary bytes arriving in arbitrary reads, fed the way the session feeds it.
-// Properties: every answer has a status the server can send (400, 404, 405, 413, 431, or a route's
-// own: 200 and 503 here); a route answers only a GET of its own path, a 404 only a GET of another
-// path, a 405 only another method, and none of the three a request whose header declares a body
+// Properties: every answer has a status the server can send (400, 403, 404, 405, 413, 426, 431, or
+// a route's own: 200 and 503 here); a route answers only a GET of its own path, a 404 only a GET of
+// another path, a 405 only another method; the WebSocket path (/ws) answers a GET with 426, with
+// 403 only when the request has an Origin field, or hands the connection over (which ends the
+// reader's answers); none of them answers a request whose header declares a body
 // (checked on the request's bytes, independently of Beast); a 413 only a request that declares one;
 // 400, 413 and 431 end the connection; the reader never buffers more than the header limit and
 // always has room for the next read; the answers are the same whether the bytes arrive whole, byte
@@ -38,8 +40,11 @@ struct route {
 };
 constexpr route routes_served[] = {{"/", 200}, {"/metrics", 200}, {"/healthz", 503}};
 
+constexpr std::string_view upgrade_path = "/ws";
+
 http::router make_router() {
     http::router r;
+    r.upgrade(std::string(upgrade_path), {nullptr, {"http://allowed.example"}});
     for (const route& served : routes_served) {
         r.get(served.path, [served] {
             return http::response{served.status, "text/plain", std::string("route ") + served.path};
@@ -60,10 +65,9 @@ bool iequals(std::string_view a, std::string_view b) {
            std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
-// Whether a header (request line, fields, blank line) announces a body: a Transfer-Encoding of any
-// kind, or a Content-Length holding a digit other than 0. Continuation lines (obs-fold) belong to
-// the field before them.
-bool declares_body(std::string_view header) {
+// The fields of a header (request line, fields, blank line), each "name: value" whole: continuation
+// lines (obs-fold) belong to the field before them.
+std::vector<std::string> fields_of(std::string_view header) {
     std::vector<std::string> fields;
     std::string_view rest = header.substr(std::min(header.find("\r\n"), header.size()));
     while (!rest.empty()) {
@@ -78,7 +82,22 @@ bool declares_body(std::string_view header) {
             fields.emplace_back(line);
         }
     }
-    for (const auto& field : fields) {
+    return fields;
+}
+
+// Whether the header has a field called `wanted` (any case).
+bool has_field(std::string_view header, std::string_view wanted) {
+    for (const auto& field : fields_of(header)) {
+        const auto colon = field.find(':');
+        if (colon != std::string::npos && iequals(std::string_view(field.data(), colon), wanted)) return true;
+    }
+    return false;
+}
+
+// Whether a header announces a body: a Transfer-Encoding of any kind, or a Content-Length holding
+// a digit other than 0.
+bool declares_body(std::string_view header) {
+    for (const auto& field : fields_of(header)) {
         const auto colon = field.find(':');
         if (colon == std::string::npos) continue;
         const std::string_view name(field.data(), colon);
@@ -101,10 +120,24 @@ std::optional<std::string_view> get_path(std::string_view request) {
 // one whole).
 void check_answer(const http::reply& reply, std::string_view request) {
     const unsigned status = reply.answer.status;
-    FUZZ_CHECK(status == 200 || status == 503 || status == 400 || status == 404 || status == 405 ||
-               status == 413 || status == 431);
+    FUZZ_CHECK(status == 200 || status == 503 || status == 400 || status == 403 || status == 404 ||
+               status == 405 || status == 413 || status == 426 || status == 431);
     const auto path = get_path(request);
+    if (reply.handover) {
+        FUZZ_CHECK(path == upgrade_path);
+        FUZZ_CHECK(!reply.keep_alive);
+        FUZZ_CHECK(request.ends_with("\r\n\r\n"));
+        FUZZ_CHECK(!declares_body(request));
+        return;
+    }
     switch (status) {
+    case 403:
+        FUZZ_CHECK(path == upgrade_path);
+        FUZZ_CHECK(has_field(request, "origin"));
+        break;
+    case 426:
+        FUZZ_CHECK(path == upgrade_path);
+        break;
     case 200:
     case 503: {
         FUZZ_CHECK(path.has_value());
@@ -116,7 +149,7 @@ void check_answer(const http::reply& reply, std::string_view request) {
     }
     case 404:
         FUZZ_CHECK(path.has_value());
-        FUZZ_CHECK(!is_routed(*path));
+        FUZZ_CHECK(!is_routed(*path) && *path != upgrade_path);
         break;
     case 405:
         FUZZ_CHECK(!path.has_value());

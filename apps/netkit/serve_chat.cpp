@@ -1,16 +1,22 @@
 // `netkit serve chat`: one chat hub for the lesson 003 header protocol, the lesson 004 line
-// protocol and (on request) the lesson 004 report's, each on its own port.
+// protocol and (on request) the lesson 004 report's, each on its own port, and (on request) the
+// browser page with its WebSocket endpoint on an HTTP port.
 #include "chat_bus_option.hpp"
 #include "cli_common.hpp"
 
 #include <netkit/chat/bus.hpp>
 #include <netkit/chat/chat_session.hpp>
 #include <netkit/chat/hub.hpp>
+#include <netkit/chat/page.hpp>
 #include <netkit/chat/protocols.hpp>
+#include <netkit/chat/ws_session.hpp>
+#include <netkit/http/server.hpp>
 
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace netkit::cli {
 
@@ -33,6 +39,8 @@ int serve_chat(const args& a) {
     double stall_seconds = seconds(chat.stall_timeout);
     double announce_seconds = seconds(chat.announce_interval);
     std::uint16_t report_port = 0;
+    std::optional<std::uint16_t> http_port;
+    std::vector<std::string> allowed_origins;
     po::options_description options("options");
     options.add_options()
         ("header-port", port(header_port, "--header-port"),
@@ -44,6 +52,13 @@ int serve_chat(const args& a) {
          }),
          "also serve the lesson 004 report's own Python client here: its bytes, one message per "
          "send with no delimiter (off unless given; the report's client suggests 53000)")
+        ("http-port", optional_port(http_port, "--http-port"),
+         "also serve the chat's browser page here (GET /) and its WebSocket endpoint (GET /ws, "
+         "JSON messages, see docs/chat-protocols.md), in the same room (off unless given; "
+         "scripts/run-chat uses 8080)")
+        ("allow-origin", po::value(&allowed_origins)->value_name("ORIGIN"),
+         "a browser page that may connect to /ws besides the chat's own page, e.g. "
+         "http://localhost:8080 (repeatable); other origins get 403")
         ("max-message", number(chat.max_message, 1, max_message_limit, "--max-message"),
          "longest message in bytes; a client sending more is disconnected")
         ("max-queue", number(chat.max_queue, 64, max_queue_limit, "--max-queue"),
@@ -72,7 +87,8 @@ int serve_chat(const args& a) {
                           "port: frames of a 10-byte ASCII length header + payload; the first frame "
                           "is the name. Line port: UTF-8 lines; the server asks for a name, {quit} "
                           "leaves. With --report-port, the lesson 004 report's Python client joins "
-                          "the same room. Names are unique across all, compared by their look (case and confusable "
+                          "the same room. With --http-port, a browser page and its WebSocket "
+                          "endpoint join it too. Names are unique across all, compared by their look (case and confusable "
                           "letters folded, Unicode UTS #39).",
                           options, vm))
         return *done;
@@ -80,6 +96,13 @@ int serve_chat(const args& a) {
     // are range-checked above, so the sum cannot overflow.
     if (chat.max_queue < 2 * chat.max_message + 64)
         throw usage_error("--max-queue must be at least twice --max-message plus 64 bytes");
+    // An origin is what a browser sends: scheme://host[:port], no path; anything else never matches.
+    for (const auto& origin : allowed_origins) {
+        const auto scheme = origin.find("://");
+        const bool web = origin.starts_with("http://") || origin.starts_with("https://");
+        if (!web || origin.size() == scheme + 3 || origin.find('/', scheme + 3) != std::string::npos)
+            throw usage_error("--allow-origin must be an origin such as http://localhost:8080, not '" + origin + "'");
+    }
     chat.flush_timeout = seconds_option(flush_seconds, "--flush-timeout", true);
     chat.login_timeout = seconds_option(login_seconds, "--login-timeout", false);
     chat.stall_timeout = seconds_option(stall_seconds, "--stall-timeout", false);
@@ -103,6 +126,12 @@ int serve_chat(const args& a) {
     serve(chat::header_protocol(), header_port);
     serve(chat::line_protocol(), line_port);
     if (vm.count("report-port")) serve(chat::report_protocol(), report_port);
+    if (http_port) {
+        auto routes = std::make_shared<http::router>();
+        chat::add_page_routes(*routes);
+        routes->upgrade("/ws", {chat::websocket_endpoint(room, chat, {}, log), allowed_origins});
+        host.add_tcp(listener(s, *http_port, "http"), http::session_factory(std::move(routes)));
+    }
     room.start();
     host.on_shutdown([&room] { room.stop(); });
     return run_host(host, s);

@@ -256,6 +256,18 @@ std::size_t hub::size() const {
     return members_.size();
 }
 
+std::vector<std::string> hub::member_names(std::size_t limit) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> names;
+    names.reserve(std::min(limit, members_.size()));
+    for (const auto& entry : members_) {
+        if (names.size() >= limit) break;
+        const auto claimed = claimed_.find(entry.first);
+        if (claimed != claimed_.end()) names.push_back(claimed->second);
+    }
+    return names;
+}
+
 std::shared_ptr<const hub::member_list> hub::members() {
     std::lock_guard lock(mutex_);
     if (snapshot_stale_) {

@@ -1,6 +1,7 @@
 #include <netkit/http/request_reader.hpp>
 
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -15,7 +16,22 @@ namespace {
 
 response error_page(unsigned status, std::string text) { return {status, "text/plain; charset=utf-8", text + "\n"}; }
 
+bool iequals(std::string_view a, std::string_view b) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
 }  // namespace
+
+bool allowed_origin(const request_header& request, const std::vector<std::string>& allowed) {
+    const auto origin = request.find(bhttp::field::origin);
+    if (origin == request.end()) return true;
+    const std::string_view value = origin->value();
+    const std::string_view host = request[bhttp::field::host];
+    if (!host.empty() && iequals(value, "http://" + std::string(host))) return true;
+    return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return iequals(value, a); });
+}
 
 request_reader::request_reader(const router& routes, std::size_t max_header_bytes)
     : routes_(routes),
@@ -88,6 +104,17 @@ reply request_reader::answer(const parser& parsed, boost::beast::error_code ec) 
         out.keep_alive = request.keep_alive();
         if (request.method() != bhttp::verb::get) {
             out.answer = error_page(405, "only GET is served here");
+        } else if (const upgrade_route* up = routes_.find_upgrade(request.target())) {
+            if (!boost::beast::websocket::is_upgrade(request)) {
+                out.answer = error_page(426, "this path takes WebSocket connections only");
+                out.answer.headers.emplace_back("Upgrade", "websocket");
+            } else if (!allowed_origin(request, up->allowed_origins)) {
+                // A page from elsewhere must not use the visitor's browser to join the chat.
+                out.answer = error_page(403, "WebSocket connections from this origin are not allowed");
+            } else {
+                out.handover = reply::upgrade{up->target.get(), request};
+                out.keep_alive = false;  // the connection is no longer HTTP's
+            }
         } else if (const handler* h = routes_.find(request.target())) {
             out.answer = (*h)();
         } else {

@@ -1,10 +1,14 @@
 #include <netkit/http/server.hpp>
 
 #include <netkit/http/request_reader.hpp>
+#include <netkit/http/upgrade.hpp>
 #include <netkit/tcp_session.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/http.hpp>
+
+#include <optional>
+#include <variant>
 
 namespace netkit::http {
 
@@ -25,7 +29,10 @@ public:
 
     asio::awaitable<void> run() override {
         using namespace asio::experimental::awaitable_operators;
-        co_await (serve() || watchdog());
+        // An upgraded connection runs after the race, so that neither the request reader's buffer
+        // nor the watchdog stays with it for its whole life.
+        auto served = co_await (serve() || watchdog());
+        if (auto* handover = std::get_if<0>(&served); handover && *handover) co_await upgrade(**handover);
         boost::system::error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_both, ignored);
         socket_.close(ignored);
@@ -34,22 +41,38 @@ public:
 private:
     // Request after request, like the lesson's blocking loop: read, answer, until the client is
     // done, breaks a rule or lets the connection idle. Each request has `idle_timeout` to arrive.
-    asio::awaitable<void> serve() {
+    // Returns an accepted upgrade request, if one came.
+    asio::awaitable<std::optional<reply::upgrade>> serve() {
         request_reader reader(*routes_, options_.max_header_bytes);
         deadline_ = std::chrono::steady_clock::now() + options_.idle_timeout;
         for (;;) {
             auto [ec, n] = co_await socket_.async_read_some(reader.prepare(), as_tuple(use_awaitable));
             if (ec == asio::error::eof) {  // the client is done; a request it cut short gets a 400
                 if (auto last = reader.finish()) co_await send(std::move(last->answer), false);
-                co_return;
+                co_return std::nullopt;
             }
-            if (ec) co_return;  // reset, or closed by the watchdog or a stop
+            if (ec) co_return std::nullopt;  // reset, or closed by the watchdog or a stop
             reader.commit(n);
             while (auto reply = reader.next()) {
-                if (!co_await send(std::move(reply->answer), reply->keep_alive) || !reply->keep_alive) co_return;
+                if (reply->handover) co_return std::move(reply->handover);
+                if (!co_await send(std::move(reply->answer), reply->keep_alive) || !reply->keep_alive)
+                    co_return std::nullopt;
                 deadline_ = std::chrono::steady_clock::now() + options_.idle_timeout;
             }
         }
+    }
+
+    // The connection is a WebSocket now: whatever took it keeps its own time.
+    asio::awaitable<void> upgrade(reply::upgrade& handover) {
+        upgraded_ = handover.target->take(socket_, std::move(handover.request));
+        if (stopping_) upgraded_->stop();
+        co_await upgraded_->run();
+    }
+
+    void on_stop_requested() override {
+        stopping_ = true;
+        if (upgraded_) upgraded_->stop();
+        else tcp_session::on_stop_requested();
     }
 
     asio::awaitable<bool> send(response answer, bool keep_alive) {
@@ -58,6 +81,7 @@ private:
         out.set(bhttp::field::server, "netkit");
         out.set(bhttp::field::content_type, answer.content_type);
         if (answer.status == 405) out.set(bhttp::field::allow, "GET");
+        for (const auto& [name, value] : answer.headers) out.set(name, value);
         out.keep_alive(keep_alive);
         out.body() = std::move(answer.body);
         out.prepare_payload();
@@ -81,6 +105,8 @@ private:
 
     std::shared_ptr<const router> routes_;
     const server_options options_;
+    std::shared_ptr<upgraded_connection> upgraded_;  // after an upgrade (strand only)
+    bool stopping_ = false;                          // a stop came (strand only)
     asio::steady_timer deadline_timer_;
     std::chrono::steady_clock::time_point deadline_;
 };

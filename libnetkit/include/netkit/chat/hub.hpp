@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -59,6 +60,8 @@ public:
                                                   std::span<const std::string> texts);
 
     std::size_t size() const;
+    // The names of this node's members (as they spelled them), at most `limit`, in no particular order.
+    std::vector<std::string> member_names(std::size_t limit = SIZE_MAX) const;
     // Above this many members joins and leaves are announced in batches.
     std::size_t announce_limit() const { return announce_limit_; }
 

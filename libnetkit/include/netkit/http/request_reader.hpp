@@ -4,7 +4,9 @@
 //
 // Each request is a header read by Beast's parser, at most `max_header_bytes` from the request
 // line to the blank line (431 beyond), with no body (413), GET only (405), a routed path (404
-// otherwise) and well formed (400). The reader keeps a request's bytes until its header is whole,
+// otherwise) and well formed (400). On an upgrade path (router::upgrade) a GET must be a WebSocket
+// upgrade (426 otherwise) from an allowed origin (403 otherwise, see allowed_origin()); an accepted
+// one is handed over (reply::handover) and the reader answers nothing more. The reader keeps a request's bytes until its header is whole,
 // in a buffer of `max_header_bytes`: prepare() offers only the room left, so a client can never
 // make the server hold more than one header. The answers do not depend on how TCP cut the bytes.
 #pragma once
@@ -19,15 +21,30 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace netkit::http {
+
+using request_header = boost::beast::http::request<boost::beast::http::empty_body>;
 
 // An answer, and whether the connection goes on after it: only when the request asked for that
 // (HTTP/1.1 by default, HTTP/1.0 with Connection: keep-alive) and broke no rule.
 struct reply {
     response answer;
     bool keep_alive = false;
+    // An accepted upgrade: instead of `answer`, the connection goes to `target` with the request.
+    struct upgrade {
+        upgrade_target* target;
+        request_header request;
+    };
+    std::optional<upgrade> handover{};
 };
+
+// Whether a browser's WebSocket upgrade may come from `origin`: no Origin field at all (not a
+// browser: the cross-site attack this stops needs a victim's browser), the page's own origin
+// ("http://" + `host`), or one of `allowed`. ASCII case-insensitive.
+bool allowed_origin(const request_header& request, const std::vector<std::string>& allowed);
 
 class request_reader {
 public:

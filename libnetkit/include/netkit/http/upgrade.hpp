@@ -1,0 +1,31 @@
+// What takes over an HTTP connection once its request asked to upgrade (to WebSocket) on a path
+// given to router::upgrade. The HTTP session stays the connection's tcp_session: tcp_server still
+// counts it, stops it and aborts it; the session forwards a stop to the upgraded connection and
+// runs it on the connection's strand until it is done.
+#pragma once
+
+#include <netkit/asio.hpp>
+#include <netkit/http/request_reader.hpp>
+
+#include <memory>
+
+namespace netkit::http {
+
+class upgraded_connection {
+public:
+    virtual ~upgraded_connection() = default;
+    // The connection's whole life after the upgrade request (the handshake included).
+    virtual asio::awaitable<void> run() = 0;
+    // On the strand: the server is stopping (say goodbye, then close).
+    virtual void stop() = 0;
+};
+
+class upgrade_target {
+public:
+    virtual ~upgrade_target() = default;
+    // On the connection's strand. `socket` belongs to the HTTP session, which outlives the result
+    // (it awaits run()); `request` asked for the upgrade and was checked (path, origin).
+    virtual std::shared_ptr<upgraded_connection> take(tcp::socket& socket, request_header request) = 0;
+};
+
+}  // namespace netkit::http
