@@ -14,6 +14,7 @@ let myName = null;       // set by the first welcome; reconnecting joins again w
 let joined = false;      // true between welcome and the end of this connection
 let delay = firstDelay;  // the wait before the next reconnection, doubled each time
 let members = new Set();
+let unlisted = 0;        // a big room's welcome lists only some names: the others, counted
 
 // The WebSocket lives on the same host as the page (wss:// when the page came over https).
 function socketUrl() {
@@ -56,17 +57,20 @@ function serverGone() {
   socket = null;
   if (joined) notice("The server has gone.", "gone");
   joined = false;
+  unlisted = 0;
   setMembers([]);
   status.textContent = "The server has gone. Reconnecting in " + delay / 1000 + " s…";
   setTimeout(connect, delay);
   delay = Math.min(delay * 2, maxDelay);
 }
 
+// One server event (docs/chat-protocols.md); types this page does not know are ignored.
 function handle(event) {
   switch (event.type) {
     case "welcome":
       myName = event.name;
       joined = true;
+      unlisted = Math.max(0, (event.count ?? 0) - event.members.length);
       setMembers(event.members);
       showChat();
       status.textContent = "Connected as " + myName + ".";
@@ -78,7 +82,7 @@ function handle(event) {
       if (event.name !== myName) notice(event.name + " joined.");  // ours came with the welcome
       break;
     case "left":
-      members.delete(event.name);
+      leave(event.name);
       setMembers(members);
       notice(event.name + " left.");
       break;
@@ -87,6 +91,9 @@ function handle(event) {
       break;
     case "message":
       message(event.from, event.text);
+      break;
+    case "notice":
+      notice(event.text);
       break;
     case "error":
       // Before the welcome an error refuses the name: the same socket takes another try.
@@ -103,12 +110,16 @@ function handle(event) {
 // A big room announces joins and leaves in batches: one notice, the list updated at once.
 function batch(came, went) {
   for (const name of came) members.add(name);
-  for (const name of went) members.delete(name);
+  for (const name of went) leave(name);
   setMembers(members);
   const parts = [];
   if (came.length) parts.push(came.length + " joined");
   if (went.length) parts.push(went.length + " left");
   if (parts.length) notice(parts.join(", ") + ".");
+}
+
+function leave(name) {
+  if (!members.delete(name) && unlisted > 0) unlisted--;
 }
 
 function askName(reason) {
@@ -137,7 +148,7 @@ function setMembers(names) {
     return item;
   });
   memberList.replaceChildren(...items);
-  memberCount.textContent = String(members.size);
+  memberCount.textContent = String(members.size + unlisted);
 }
 
 // The protocol carries no time: the page stamps what it receives.
