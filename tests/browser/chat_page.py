@@ -7,8 +7,9 @@ Starts `NETKIT serve chat` on free loopback ports, opens the page in two windows
 Chromium, joins anna and bruno there and carla over a plain socket (line protocol), and checks in
 the DOM that all three see each other's messages in the same order, that an HTML string arrives
 as text, that a taken name is refused and a second try works, that the page fits a phone-width
-window, that SIGTERM makes the page say the server has gone, and that it joins again with the
-same name when a server is back on the same port. Every wait is on a DOM or socket condition.
+window and follows new lines, that SIGTERM makes the page say the server has gone, that it joins
+again with the same name when a server is back on the same port, and that a big room's batched
+joins reach the member list. Every wait is on a DOM or socket condition.
 """
 
 import argparse
@@ -46,9 +47,9 @@ XSS = "<img src=x onerror=alert(1)>"
 class Server:
     """`netkit serve chat` on loopback; its output is drained so that it never blocks on a pipe."""
 
-    def __init__(self, netkit, http_port=0):
+    def __init__(self, netkit, http_port=0, extra=()):
         command = [netkit, "serve", "chat", "--bind", "127.0.0.1", "--http-port", str(http_port),
-                   "--line-port", "0", "--header-port", "0"]
+                   "--line-port", "0", "--header-port", "0", *extra]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         text=True)
         self.output = []
@@ -130,8 +131,9 @@ class Page:
         try:
             return WebDriverWait(self.driver, TIMEOUT).until(lambda d: condition())
         except TimeoutException:
-            fail("%s's window: timed out waiting for %s; status %r, log %r" % (
-                self.name, what, self.status(), self.log_texts()))
+            fail("%s's window: timed out waiting for %s; status %r, members %r (count %s), "
+                 "log %r" % (self.name, what, self.status(), self.members(), self.member_count(),
+                             self.log_texts()))
 
     def js(self, script):
         return self.use().driver.execute_script(script)
@@ -148,6 +150,9 @@ class Page:
 
     def focused(self):
         return self.js("return document.activeElement.id")
+
+    def member_count(self):
+        return self.js("return document.getElementById('count').textContent")
 
     def members(self):
         return self.js("return [...document.querySelectorAll('#members li')]"
@@ -304,13 +309,25 @@ def run(netkit, screenshot):
             page.wait(lambda: "server has gone" in page.status(), "'server has gone'")
 
         # A server back on the same port: both pages reconnect (backoff 1 s, 2 s, ...) and join
-        # again with the names they had.
-        server = Server(netkit, http_port=server.ports["http"])
+        # again with the names they had. This one announces joins and leaves above two members
+        # in batches (a big room's way), once a second.
+        server = Server(netkit, http_port=server.ports["http"],
+                        extra=("--announce-limit", "2", "--announce-interval", "1"))
         for page, me in ((anna, "anna"), (bruno, "bruno")):
             page.wait(lambda: page.status() == "Connected as %s." % me
                       and sorted(page.members()) in (["anna", "bruno"], [me]),
                       "%s's automatic re-join" % me)
         anna.wait(lambda: sorted(anna.members()) == ["anna", "bruno"], "both back in the room")
+        dario = LineClient(server.ports["line"], "dario")
+        for page in (anna, bruno):
+            page.wait(lambda: "dario" in page.members() and page.member_count() == "3"
+                      and "1 joined." in page.notices(),
+                      "dario's join in a batch")
+        dario.send("{quit}")
+        # Back to the limit: what was gathered goes at once, then the leave on its own.
+        for page in (anna, bruno):
+            page.wait(lambda: "dario" not in page.members() and page.member_count() == "2"
+                      and "dario left." in page.notices(), "dario's leave")
         status = server.terminate()
         check(status == 0, "the second server exited with %s" % status)
     finally:
