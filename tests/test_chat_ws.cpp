@@ -307,11 +307,14 @@ BOOST_AUTO_TEST_CASE(a_big_room_cuts_the_welcome_list_and_sends_batches) {
     BOOST_TEST(members.at(0).as_string() == "wendy");
     BOOST_TEST(welcome->at("count").to_number<int>() == 4);
     ann->send_line("{quit}");
-    const auto batch = wendy.wait_for("batch");
-    BOOST_TEST_REQUIRE(batch.has_value());
+    // Wendy's join and ann's leave come in one batch or two (each interval has its own).
     std::vector<std::string> joined, left;
-    for (const auto& n : batch->at("joined").as_array()) joined.emplace_back(n.as_string());
-    for (const auto& n : batch->at("left").as_array()) left.emplace_back(n.as_string());
+    for (int batches = 0; batches < 2 && left.empty(); ++batches) {
+        const auto batch = wendy.wait_for("batch");
+        BOOST_TEST_REQUIRE(batch.has_value());
+        for (const auto& n : batch->at("joined").as_array()) joined.emplace_back(n.as_string());
+        for (const auto& n : batch->at("left").as_array()) left.emplace_back(n.as_string());
+    }
     BOOST_TEST((std::find(joined.begin(), joined.end(), "wendy") != joined.end()));
     BOOST_TEST((left == std::vector<std::string>{"ann"}));
 }

@@ -8,7 +8,6 @@
 #include <netkit/endpoint.hpp>
 #include <netkit/outbound.hpp>
 
-#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
@@ -28,6 +27,14 @@ using asio::use_awaitable;
 
 namespace {
 
+// What every session of one endpoint shares (a session holds it, not a copy of it: an idle
+// client should cost little).
+struct ws_settings {
+    chat_options chat;
+    ws_options ws;
+    outbound_options queue;  // the outgoing queue's policy, from `chat`
+};
+
 // One browser (or any WebSocket client) in the chat: reads JSON frames, writes each queued text
 // as one frame. Runs on the HTTP connection's strand, over the HTTP session's socket (which
 // outlives it: the HTTP session awaits run()).
@@ -41,21 +48,17 @@ class ws_session final : public participant,
                          public http::upgraded_connection,
                          public std::enable_shared_from_this<ws_session> {
 public:
-    ws_session(tcp::socket& socket, http::request_header request, hub& room, const chat_options& options,
-               ws_options ws, logger& log)
+    ws_session(tcp::socket& socket, http::request_header request, hub& room, std::shared_ptr<const ws_settings> settings,
+               logger& log)
         : ws_(socket),
-          request_(std::move(request)),
+          request_(std::make_unique<http::request_header>(std::move(request))),
           hub_(room),
-          options_(options),
-          ws_options_(ws),
+          settings_(std::move(settings)),
+          options_(settings_->chat),
+          ws_options_(settings_->ws),
+          queue_options_(settings_->queue),
           log_(log),
-          queue_options_{.limit = options.max_queue,
-                         .high_water = options.high_water(),
-                         .stall_timeout = options.stall_timeout},
-          login_timer_(socket.get_executor()),
-          paced_(socket.get_executor()),
-          drained_(socket.get_executor()),
-          stall_timer_(socket.get_executor()) {
+          login_timer_(socket.get_executor()) {
         boost::system::error_code ec;
         remote_ = socket.remote_endpoint(ec);
     }
@@ -72,8 +75,6 @@ private:
     // The conversation, like the line protocol's: a name until a free one comes, then messages
     // until the client quits or goes.
     asio::awaitable<void> serve();
-    // The next text frame; nullopt at the end of the connection (closed, failed, too big).
-    asio::awaitable<std::optional<std::string>> read_text();
     asio::awaitable<std::optional<std::string>> join(std::string name);
     asio::awaitable<void> say(const std::string& text);
     // The flood rule, after a message: waits until every recipient it `congested` has drained.
@@ -97,17 +98,19 @@ private:
     void close_socket();
 
     websocket::stream<tcp::socket&, false> ws_;  // no permessage-deflate: no per-connection zlib state
-    std::optional<http::request_header> request_;  // the upgrade request, until the handshake
+    std::unique_ptr<http::request_header> request_;  // the upgrade request, until the handshake
     hub& hub_;
-    const chat_options options_;
-    const ws_options ws_options_;
+    const std::shared_ptr<const ws_settings> settings_;
+    const chat_options& options_;
+    const ws_options& ws_options_;
+    const outbound_options& queue_options_;
     logger& log_;
-    const outbound_options queue_options_;
     tcp::endpoint remote_;
 
-    // Strand only.
+    // Strand only. Timers other than the login's are made when first needed: an idle client
+    // holds none of them.
     asio::steady_timer login_timer_;
-    asio::steady_timer paced_;
+    std::optional<asio::steady_timer> paced_;
     std::string name_;
     bool claimed_ = false;
     bool entered_ = false;
@@ -123,8 +126,8 @@ private:
     websocket::close_code close_code_ = websocket::close_code::normal;
 
     // Strand only.
-    asio::steady_timer drained_;  // drain() waits on it; the writer's end cancels it
-    asio::steady_timer stall_timer_;
+    std::optional<asio::steady_timer> drained_;  // drain() waits on it; the writer's end cancels it
+    std::optional<asio::steady_timer> stall_timer_;
     std::chrono::steady_clock::time_point progress_at_;
     std::atomic<bool> watching_stall_{false};
 };
@@ -165,9 +168,29 @@ asio::awaitable<void> ws_session::serve() {
         if (ec) co_return;
     }
     for (;;) {
-        auto text = co_await read_text();
-        if (!text) co_return;
-        auto parsed = parse_client_message(*text);
+        // The next text frame. A buffer of its own per message, and while idle next to none: the
+        // wait for the next message takes one byte of it (async_read would reserve 1.5 KiB up
+        // front), the rest of the message is read once it is coming. Pings and pongs are answered
+        // inside both reads. (Read here, not in a coroutine of its own: one frame less per client.)
+        boost::beast::flat_buffer buffer;
+        auto [ec, n] = co_await ws_.async_read_some(buffer, 1, as_tuple(use_awaitable));
+        if (!ec && !ws_.is_message_done()) {
+            auto [rest_ec, rest] = co_await ws_.async_read(buffer, as_tuple(use_awaitable));
+            ec = rest_ec;
+            n += rest;
+        }
+        if (ec) {
+            if (ec == websocket::error::message_too_big)
+                log_.info("closing ", describe(), ": a message longer than ", options_.max_message, " bytes");
+            co_return;
+        }
+        if (auto* m = options_.metrics) m->bytes_in.add(n);
+        if (!ws_.got_text()) {
+            send(error_json("only text frames are read here"));
+            continue;
+        }
+        const auto& bytes = buffer.data();
+        auto parsed = parse_client_message(std::string_view(static_cast<const char*>(bytes.data()), bytes.size()));
         if (!parsed.message) {
             send(error_json(parsed.error));
             continue;
@@ -185,26 +208,6 @@ asio::awaitable<void> ws_session::serve() {
             else if (!message.value.empty()) co_await say(message.value);  // an empty text says nothing
             break;
         }
-    }
-}
-
-asio::awaitable<std::optional<std::string>> ws_session::read_text() {
-    for (;;) {
-        // A buffer of its own per message, none while idle: Beast waits for the next frame in
-        // its own small read buffer.
-        boost::beast::flat_buffer buffer;
-        auto [ec, n] = co_await ws_.async_read(buffer, as_tuple(use_awaitable));
-        if (ec) {
-            if (ec == websocket::error::message_too_big)
-                log_.info("closing ", describe(), ": a message longer than ", options_.max_message, " bytes");
-            co_return std::nullopt;
-        }
-        if (auto* m = options_.metrics) m->bytes_in.add(n);
-        if (!ws_.got_text()) {
-            send(error_json("only text frames are read here"));
-            continue;
-        }
-        co_return boost::beast::buffers_to_string(buffer.data());
     }
 }
 
@@ -244,18 +247,19 @@ asio::awaitable<void> ws_session::keep_pace(std::vector<std::shared_ptr<particip
     // recipient that stopped reading has been dropped.
     const auto deadline = std::chrono::steady_clock::now() + options_.stall_timeout;
     std::weak_ptr<ws_session> weak = shared_from_this();
+    if (!paced_) paced_.emplace(ws_.get_executor());
     for (const auto& recipient : congested) {
         auto woken = std::make_shared<std::atomic<bool>>(false);
-        paced_.expires_at(deadline);
+        paced_->expires_at(deadline);
         recipient->when_drained([weak, woken] {
             if (auto self = weak.lock())
                 asio::post(self->ws_.get_executor(), [self, woken] {
                     woken->store(true);
-                    self->paced_.cancel();
+                    self->paced_->cancel();
                 });
         });
         while (!woken->load() && !stopping_ && std::chrono::steady_clock::now() < deadline)
-            co_await paced_.async_wait(as_tuple(use_awaitable));
+            co_await paced_->async_wait(as_tuple(use_awaitable));
         if (stopping_ || std::chrono::steady_clock::now() >= deadline) co_return;
     }
 }
@@ -274,7 +278,7 @@ asio::awaitable<void> ws_session::login_deadline() {
 
 void ws_session::stop() {
     stopping_ = true;
-    paced_.cancel();
+    if (paced_) paced_->cancel();
     send(end_json());
     seal(websocket::close_code::going_away);
 }
@@ -353,8 +357,8 @@ asio::awaitable<void> ws_session::drain() {
     }
     if (writing) {
         // The writer runs on this strand too, so it cannot end between the look and the wait.
-        drained_.expires_after(options_.flush_timeout);
-        auto [ec] = co_await drained_.async_wait(as_tuple(use_awaitable));
+        drained_.emplace(ws_.get_executor(), options_.flush_timeout);
+        auto [ec] = co_await drained_->async_wait(as_tuple(use_awaitable));
         if (!ec) log_.info("closing ", describe(), ": queued output not read in time");
     }
     close_socket();
@@ -403,16 +407,17 @@ asio::awaitable<void> ws_session::write_queued() {
         closed_ = true;
         writing_ = false;
     }
-    drained_.cancel();
+    if (drained_) drained_->cancel();
 }
 
 asio::awaitable<void> ws_session::watch_stall() {
     progress_at_ = std::chrono::steady_clock::now();  // the clock starts when the queue crosses the mark
+    if (!stall_timer_) stall_timer_.emplace(ws_.get_executor());
     for (;;) {
         while (congested()) {
             const auto stalled_since = progress_at_;
-            stall_timer_.expires_at(stalled_since + options_.stall_timeout);
-            auto [ec] = co_await stall_timer_.async_wait(as_tuple(use_awaitable));
+            stall_timer_->expires_at(stalled_since + options_.stall_timeout);
+            auto [ec] = co_await stall_timer_->async_wait(as_tuple(use_awaitable));
             if (ec) break;
             if (progress_at_ == stalled_since && congested()) {
                 give_up(outbound::drop::stalled);
@@ -445,7 +450,7 @@ void ws_session::give_up(outbound::drop why) {
 }
 
 void ws_session::close_socket() {
-    stall_timer_.cancel();
+    if (stall_timer_) stall_timer_->cancel();
     boost::system::error_code ignored;
     auto& socket = boost::beast::get_lowest_layer(ws_);
     socket.shutdown(tcp::socket::shutdown_both, ignored);
@@ -455,16 +460,21 @@ void ws_session::close_socket() {
 class endpoint final : public http::upgrade_target {
 public:
     endpoint(hub& room, chat_options options, ws_options ws, logger& log)
-        : room_(room), options_(options), ws_(ws), log_(log) {}
+        : room_(room),
+          settings_(std::make_shared<const ws_settings>(
+              ws_settings{options, ws,
+                          outbound_options{.limit = options.max_queue,
+                                           .high_water = options.high_water(),
+                                           .stall_timeout = options.stall_timeout}})),
+          log_(log) {}
 
     std::shared_ptr<http::upgraded_connection> take(tcp::socket& socket, http::request_header request) override {
-        return std::make_shared<ws_session>(socket, std::move(request), room_, options_, ws_, log_);
+        return std::make_shared<ws_session>(socket, std::move(request), room_, settings_, log_);
     }
 
 private:
     hub& room_;
-    const chat_options options_;
-    const ws_options ws_;
+    const std::shared_ptr<const ws_settings> settings_;
     logger& log_;
 };
 

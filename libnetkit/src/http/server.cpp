@@ -4,11 +4,9 @@
 #include <netkit/http/upgrade.hpp>
 #include <netkit/tcp_session.hpp>
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/http.hpp>
 
 #include <optional>
-#include <variant>
 
 namespace netkit::http {
 
@@ -28,11 +26,16 @@ public:
           deadline_(std::chrono::steady_clock::now() + options_.idle_timeout) {}
 
     asio::awaitable<void> run() override {
-        using namespace asio::experimental::awaitable_operators;
-        // An upgraded connection runs after the race, so that neither the request reader's buffer
-        // nor the watchdog stays with it for its whole life.
-        auto served = co_await (serve() || watchdog());
-        if (auto* handover = std::get_if<0>(&served); handover && *handover) co_await upgrade(**handover);
+        // The watchdog runs beside serve() (not raced with ||, whose state would stay allocated
+        // for an upgraded connection's whole life) and ends when serve() does; an upgraded
+        // connection then runs without it and without the request reader.
+        asio::co_spawn(socket_.get_executor(),
+                       [self = std::static_pointer_cast<session>(shared_from_this())] { return self->watchdog(); },
+                       asio::detached);
+        auto handover = co_await serve();
+        served_ = true;
+        deadline_timer_.cancel();
+        if (handover) co_await upgrade(*handover);
         boost::system::error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_both, ignored);
         socket_.close(ignored);
@@ -89,12 +92,13 @@ private:
         co_return !ec;
     }
 
-    // Ends the session (and so the other branch of run()'s race) once the deadline has passed.
+    // Closes the socket once the deadline has passed, which ends serve(); ends itself when serve()
+    // has (a timer that fired just before is ignored: the socket may be a WebSocket's by now).
     asio::awaitable<void> watchdog() {
         for (;;) {
             deadline_timer_.expires_at(deadline_);
             auto [ec] = co_await deadline_timer_.async_wait(as_tuple(use_awaitable));
-            if (ec) co_return;  // the session ended first
+            if (ec || served_) co_return;
             if (std::chrono::steady_clock::now() >= deadline_) {
                 boost::system::error_code ignored;
                 socket_.close(ignored);  // fails whatever serve() waits for
@@ -108,6 +112,7 @@ private:
     std::shared_ptr<upgraded_connection> upgraded_;  // after an upgrade (strand only)
     bool stopping_ = false;                          // a stop came (strand only)
     asio::steady_timer deadline_timer_;
+    bool served_ = false;  // serve() is over: the watchdog ends (strand only)
     std::chrono::steady_clock::time_point deadline_;
 };
 

@@ -51,8 +51,9 @@ public:
     // `routes` must outlive the reader.
     request_reader(const router& routes, std::size_t max_header_bytes);
 
-    // Room for the next read: the header limit minus what is buffered, never empty while the
-    // connection goes on (a full buffer is answered by next()).
+    // Room for the next read: at most the header limit minus what is buffered (1 KiB at first,
+    // then as much as is buffered), never empty while the connection goes on (a full buffer is
+    // answered by next()).
     boost::asio::mutable_buffer prepare();
     void commit(std::size_t n);
 
