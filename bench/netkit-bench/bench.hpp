@@ -28,7 +28,7 @@ struct options {
     unsigned threads = 1;            // threads running the generator's io_context
     bool json = false;
     // chat
-    std::string protocol = "header";  // header | line | raw
+    std::string protocol = "header";  // header | line | raw | ws (the chat's --http-port)
     unsigned clients = 100;           // N: clients joined (every one receives)
     unsigned senders = 1;             // K: how many of them send
     double rate = 0;                  // messages/s per sender; 0: as fast as the window allows

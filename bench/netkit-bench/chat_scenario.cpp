@@ -1,4 +1,6 @@
-// chat: N clients join a chat server (lesson 003 header protocol or line protocol); K of them send
+// chat: N clients join a chat server (lesson 003 header protocol, line protocol, or the browser
+// page's WebSocket protocol on the --http-port, through a small raw WebSocket client that masks its
+// frames: a Beast stream per receiver would weigh more than the server's side); K of them send
 // numbered, timestamped messages. `raw` is for a relay with no names and no framing of its own
 // (`ncat --broker`): no join, bare lines, and the sender gets nothing back. Every client receives and checks that each sender's numbers come
 // without gaps. A sender keeps at most `window` messages that some receiver has not yet got, so a
@@ -50,6 +52,40 @@ std::string frame(std::string_view payload) {
     h.resize(10, ' ');
     return h.append(payload);
 }
+
+// A client's WebSocket frame (RFC 6455: FIN, `opcode`, masked). A load generator's mask need not
+// be unpredictable; it only has to be there.
+std::string ws_frame(std::string_view payload, unsigned opcode = 1) {
+    std::string f;
+    f.push_back(static_cast<char>(0x80 | opcode));
+    const std::size_t n = payload.size();
+    if (n < 126) {
+        f.push_back(static_cast<char>(0x80 | n));
+    } else if (n < 65536) {
+        f.push_back(static_cast<char>(0x80 | 126));
+        f.push_back(static_cast<char>(n >> 8));
+        f.push_back(static_cast<char>(n & 0xff));
+    } else {
+        f.push_back(static_cast<char>(0x80 | 127));
+        for (int shift = 56; shift >= 0; shift -= 8) f.push_back(static_cast<char>((n >> shift) & 0xff));
+    }
+    const char mask[4] = {0x12, 0x34, 0x56, 0x78};
+    f.append(mask, 4);
+    for (std::size_t i = 0; i < n; ++i) f.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
+    return f;
+}
+
+// The value of `"key":"..."` in a server frame (the bench's names and texts need no escapes).
+std::string_view json_string(std::string_view json, std::string_view key) {
+    const std::string pattern = "\"" + std::string(key) + "\":\"";
+    const auto at = json.find(pattern);
+    if (at == std::string_view::npos) return {};
+    const auto start = at + pattern.size();
+    const auto end = json.find('"', start);
+    return end == std::string_view::npos ? std::string_view() : json.substr(start, end - start);
+}
+
+std::string ws_say(std::string_view text) { return ws_frame(R"({"type":"say","text":")" + std::string(text) + "\"}"); }
 
 // The payload's length: S bytes, but on a raw relay S with its "\n", so that a relay reading in
 // power-of-two chunks never cuts a message (it cannot tell whose bytes follow).
@@ -122,7 +158,13 @@ struct receiver {
 class inbox {
 public:
     // 16 KiB per client, so that 19,000 of them fit in a generator's memory; a longer frame grows it.
-    explicit inbox(bool header, bool raw) : header_(header), raw_(raw), buf_(16 * 1024) {}
+    explicit inbox(bool header, bool raw, bool ws = false)
+        : header_(header), raw_(raw), ws_(ws), handshake_(ws), buf_(16 * 1024) {}
+
+    // WebSocket: pings the server sent, to be answered with pongs (their payloads).
+    std::vector<std::string> pings;
+    // WebSocket: the server has answered the upgrade (101).
+    bool upgraded() const { return ws_ && !handshake_; }
 
     // Calls on(user, text) for each complete message (header: a username frame + a message frame;
     // line: "user: text"; raw: a bare line, user "raw"); returns false on a protocol error.
@@ -130,7 +172,40 @@ public:
     bool parse(On&& on) {
         for (;;) {
             std::string_view avail(buf_.data() + begin_, end_ - begin_);
-            if (header_) {
+            if (handshake_) {  // the server's 101 answer first
+                const auto end = avail.find("\r\n\r\n");
+                if (end == std::string_view::npos) break;
+                if (!avail.starts_with("HTTP/1.1 101")) return false;
+                begin_ += end + 4;
+                handshake_ = false;
+            } else if (ws_) {
+                if (avail.size() < 2) break;
+                const auto b0 = static_cast<unsigned char>(avail[0]), b1 = static_cast<unsigned char>(avail[1]);
+                std::size_t len = b1 & 0x7f, head = 2;
+                if (len == 126) {
+                    if (avail.size() < 4) break;
+                    len = (static_cast<unsigned char>(avail[2]) << 8) | static_cast<unsigned char>(avail[3]);
+                    head = 4;
+                } else if (len == 127) {
+                    if (avail.size() < 10) break;
+                    len = 0;
+                    for (int i = 2; i < 10; ++i) len = (len << 8) | static_cast<unsigned char>(avail[i]);
+                    head = 10;
+                }
+                if ((b1 & 0x80) != 0) return false;  // a server never masks
+                if (len + head > buf_.size()) buf_.resize(len + head);
+                if (avail.size() < head + len) break;
+                const std::string_view body = avail.substr(head, len);
+                begin_ += head + len;
+                const unsigned opcode = b0 & 0x0f;
+                if (opcode == 9) pings.emplace_back(body);
+                else if (opcode == 8) return false;  // closed by the server
+                else if (opcode == 1) {
+                    const auto type = json_string(body, "type");
+                    if (type == "message") on(json_string(body, "from"), json_string(body, "text"));
+                    else if (type == "joined") on(std::string_view(), std::string(json_string(body, "name")) + " joined the chat");
+                }
+            } else if (header_) {
                 if (avail.size() < 10) break;
                 std::string_view head = avail.substr(0, 10);
                 while (!head.empty() && head.back() == ' ') head.remove_suffix(1);
@@ -189,6 +264,8 @@ public:
 private:
     bool header_;
     bool raw_;
+    bool ws_;
+    bool handshake_;
     std::vector<char> buf_;
     std::size_t begin_ = 0, end_ = 0;
     std::string user_;
@@ -197,8 +274,8 @@ private:
 
 asio::awaitable<void> sender_loop(chat_run& c, std::shared_ptr<tcp::socket> s, unsigned k) {
     auto& st = *c.senders[k];
-    const bool header = c.o.protocol == "header";
-    const auto wire = [&](const std::string& p) { return header ? frame(p) : p + "\n"; };
+    const bool header = c.o.protocol == "header", ws = c.o.protocol == "ws";
+    const auto wire = [&](const std::string& p) { return header ? frame(p) : ws ? ws_say(p) : p + "\n"; };
     asio::steady_timer& wake = *st.wake;
     // Probe until every receiver has seen one message from this sender (joins are then complete).
     while (c.phase.load() < 2) {
@@ -253,16 +330,22 @@ asio::awaitable<void> client(chat_run& c, unsigned i, std::shared_ptr<tcp::socke
     const auto ex = co_await asio::this_coro::executor;
     boost::system::error_code cec;
     s->set_option(tcp::no_delay(true), cec);
-    const bool header = c.o.protocol == "header", raw = c.o.protocol == "raw";
+    const bool header = c.o.protocol == "header", raw = c.o.protocol == "raw", ws = c.o.protocol == "ws";
     const std::string name = name_of(i);
-    const std::string hello = header ? frame(name) : raw ? std::string() : name + "\n";
+    const std::string hello = header ? frame(name)
+                              : raw  ? std::string()
+                              : ws   ? "GET /ws HTTP/1.1\r\nHost: " + c.o.host +
+                                         "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+                                     : name + "\n";
+    bool join_sent = !ws;  // a WebSocket client joins once the server has answered the upgrade
     auto [wec, w] = co_await asio::async_write(*s, asio::buffer(hello), as_tuple(use_awaitable));
     if (wec) {
         c.r.failed++;
         co_return;
     }
     receiver rx{c, std::vector<std::uint64_t>(c.o.senders, 0), std::vector<bool>(c.o.senders, false)};
-    inbox in(header, raw);
+    inbox in(header, raw, ws);
     // Line clients are ready once they see their own join line; header and raw clients at once (the
     // probes show when the server has them).
     bool joined = header || raw;
@@ -291,6 +374,22 @@ asio::awaitable<void> client(chat_run& c, unsigned i, std::shared_ptr<tcp::socke
         if (!ok) {
             c.r.errors++;
             co_return;
+        }
+        for (const auto& ping : in.pings) {
+            // The server pings only a client that has sent nothing for a while: a receiver, whose
+            // socket has no other writer, so this write cannot interleave with a sender's.
+            auto [pec, pn] = co_await asio::async_write(*s, asio::buffer(ws_frame(ping, 10)), as_tuple(use_awaitable));
+            if (pec) break;
+        }
+        in.pings.clear();
+        if (!join_sent && in.upgraded()) {
+            join_sent = true;
+            const std::string join = ws_frame(R"({"type":"join","name":")" + name + "\"}");
+            auto [jec, jn] = co_await asio::async_write(*s, asio::buffer(join), as_tuple(use_awaitable));
+            if (jec) {
+                c.r.failed++;
+                co_return;
+            }
         }
         if (auto ec = co_await in.fill(*s)) {
             if (c.phase.load() >= 1) c.r.disconnected++;
@@ -323,8 +422,8 @@ asio::awaitable<void> opener(chat_run& c, const std::vector<tcp::socket::executo
 void chat(const options& o, results& r) {
     asio::io_context io;
     chat_run c{o, r};
-    // The header protocol and a raw relay send nothing back to the sender; the line protocol does.
-    c.expected = o.protocol == "line" ? o.clients : o.clients - 1;
+    // The header protocol and a raw relay send nothing back to the sender; line and ws do.
+    c.expected = o.protocol == "line" || o.protocol == "ws" ? o.clients : o.clients - 1;
     if (c.expected == 0) throw std::runtime_error("the header protocol and raw relays need at least 2 clients");
     std::vector<tcp::socket::executor_type> strands;
     for (unsigned i = 0; i < o.clients; ++i) strands.push_back(asio::make_strand(io));

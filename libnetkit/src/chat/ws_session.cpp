@@ -36,8 +36,8 @@ struct ws_settings {
 };
 
 // One browser (or any WebSocket client) in the chat: reads JSON frames, writes each queued text
-// as one frame. Runs on the HTTP connection's strand, over the HTTP session's socket (which
-// outlives it: the HTTP session awaits run()).
+// as one frame. Runs on the HTTP connection's strand, over the HTTP session's socket (which it
+// keeps alive: a writer or timer of this session may end after the HTTP session's run()).
 //
 // Its outgoing queue follows outbound.hpp's policy with outbound_options (limit, high water,
 // stall timeout, when_drained) but has a writer of its own: outbound sends raw bytes with
@@ -48,9 +48,10 @@ class ws_session final : public participant,
                          public http::upgraded_connection,
                          public std::enable_shared_from_this<ws_session> {
 public:
-    ws_session(tcp::socket& socket, http::request_header request, hub& room, std::shared_ptr<const ws_settings> settings,
-               logger& log)
-        : ws_(socket),
+    ws_session(tcp::socket& socket, std::shared_ptr<void> owner, http::request_header request, hub& room,
+               std::shared_ptr<const ws_settings> settings, logger& log)
+        : owner_(std::move(owner)),
+          ws_(socket),
           request_(std::make_unique<http::request_header>(std::move(request))),
           hub_(room),
           settings_(std::move(settings)),
@@ -97,6 +98,8 @@ private:
     void give_up(outbound::drop why);  // the client's pace: logged, counted, closed
     void close_socket();
 
+    // The HTTP session whose socket ws_ uses: alive while this session or a handler of it is.
+    const std::shared_ptr<void> owner_;
     websocket::stream<tcp::socket&, false> ws_;  // no permessage-deflate: no per-connection zlib state
     std::unique_ptr<http::request_header> request_;  // the upgrade request, until the handshake
     hub& hub_;
@@ -468,8 +471,9 @@ public:
                                            .stall_timeout = options.stall_timeout}})),
           log_(log) {}
 
-    std::shared_ptr<http::upgraded_connection> take(tcp::socket& socket, http::request_header request) override {
-        return std::make_shared<ws_session>(socket, std::move(request), room_, settings_, log_);
+    std::shared_ptr<http::upgraded_connection> take(tcp::socket& socket, std::shared_ptr<void> owner,
+                                                    http::request_header request) override {
+        return std::make_shared<ws_session>(socket, std::move(owner), std::move(request), room_, settings_, log_);
     }
 
 private:

@@ -67,9 +67,10 @@ private:
 
     // The connection is a WebSocket now: whatever took it keeps its own time.
     asio::awaitable<void> upgrade(reply::upgrade& handover) {
-        upgraded_ = handover.target->take(socket_, std::move(handover.request));
+        upgraded_ = handover.target->take(socket_, shared_from_this(), std::move(handover.request));
         if (stopping_) upgraded_->stop();
         co_await upgraded_->run();
+        upgraded_.reset();  // it holds this session: no cycle once it is done
     }
 
     void on_stop_requested() override {

@@ -23,9 +23,11 @@ public:
 class upgrade_target {
 public:
     virtual ~upgrade_target() = default;
-    // On the connection's strand. `socket` belongs to the HTTP session, which outlives the result
-    // (it awaits run()); `request` asked for the upgrade and was checked (path, origin).
-    virtual std::shared_ptr<upgraded_connection> take(tcp::socket& socket, request_header request) = 0;
+    // On the connection's strand. `socket` belongs to the HTTP session, which awaits run();
+    // `owner` keeps that session (and so the socket) alive, for the result to hold as long as it
+    // or any of its handlers lives. `request` asked for the upgrade and was checked (path, origin).
+    virtual std::shared_ptr<upgraded_connection> take(tcp::socket& socket, std::shared_ptr<void> owner,
+                                                      request_header request) = 0;
 };
 
 }  // namespace netkit::http
