@@ -43,6 +43,12 @@ int main(int argc, char** argv) {
          "chat: senders join the node on this port, receivers the one on --port (cross-node fan-out)")
         ("udp-timeout-ms", po::value(&o.udp_timeout_ms)->default_value(o.udp_timeout_ms),
          "udp-pingpong: a reply later than this is lost")
+        ("tls", po::bool_switch(), "pingpong, stream, connect, hold: TLS on every connection (any "
+         "certificate is accepted: the generator measures cost, not identity)")
+        ("tls-resume", po::bool_switch(), "connect --tls: offer the previous connection's session on every "
+         "handshake (abbreviated handshakes)")
+        ("tls-ciphers", po::value<std::string>()->default_value(""),
+         "TLS 1.3 suites the client offers, e.g. TLS_AES_128_GCM_SHA256 (default: OpenSSL's)")
         ("hello", po::value(&o.hello)->default_value(o.hello), "hold: none, header or line (join a chat)")
         ("server-pid", po::value(&o.server_pid), "hold: read this process's RSS before and after")
         ("first-name", po::value(&o.first_name)->default_value(o.first_name),
@@ -70,6 +76,23 @@ int main(int argc, char** argv) {
         o.duration <= 0 || o.duration > 3600) {
         std::cerr << "netkit-bench: need a scenario, --port, and positive --threads, --connections, "
                      "--duration (at most 3600 s); see --help\n";
+        return 2;
+    }
+    if (vm["tls"].as<bool>()) {
+        if (o.scenario != "pingpong" && o.scenario != "stream" && o.scenario != "connect" &&
+            !(o.scenario == "hold" && o.hello == "none")) {
+            std::cerr << "netkit-bench: --tls works with pingpong, stream, connect and hold --hello none\n";
+            return 2;
+        }
+        try {
+            o.tls.context = make_tls_client_context(vm["tls-ciphers"].as<std::string>());
+        } catch (const std::exception& e) {
+            std::cerr << "netkit-bench: " << e.what() << "\n";
+            return 2;
+        }
+        o.tls.resume = vm["tls-resume"].as<bool>();
+    } else if (vm["tls-resume"].as<bool>() || !vm["tls-ciphers"].as<std::string>().empty()) {
+        std::cerr << "netkit-bench: --tls-resume and --tls-ciphers need --tls\n";
         return 2;
     }
     if (o.scenario == "chat" && (o.senders == 0 || o.senders > o.clients || o.window == 0 ||
