@@ -31,7 +31,7 @@ struct options {
     // TLS (pingpong, stream, connect, hold): a context when --tls was given
     tls_client tls;
     // chat
-    std::string protocol = "header";  // header | line | raw
+    std::string protocol = "header";  // header | line | ws | raw
     unsigned clients = 100;           // N: clients joined (every one receives)
     unsigned senders = 1;             // K: how many of them send
     double rate = 0;                  // messages/s per sender; 0: as fast as the window allows

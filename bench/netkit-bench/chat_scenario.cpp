@@ -1,4 +1,5 @@
-// chat: N clients join a chat server (lesson 003 header protocol or line protocol); K of them send
+// chat: N clients join a chat server (lesson 003 header protocol, line protocol, or the browser's
+// WebSocket protocol: JSON text frames on the chat's --http-port); K of them send
 // numbered, timestamped messages. `raw` is for a relay with no names and no framing of its own
 // (`ncat --broker`): no join, bare lines, and the sender gets nothing back. Every client receives and checks that each sender's numbers come
 // without gaps. A sender keeps at most `window` messages that some receiver has not yet got, so a
@@ -49,6 +50,38 @@ std::string frame(std::string_view payload) {
     std::string h = std::to_string(payload.size());
     h.resize(10, ' ');
     return h.append(payload);
+}
+
+// A client's WebSocket text frame: FIN, opcode 1, masked (RFC 6455 requires clients to mask; the
+// key is fixed, which the server cannot tell from a random one and costs the generator nothing).
+std::string ws_frame(std::string_view payload, std::uint8_t opcode = 0x1) {
+    static constexpr unsigned char key[4] = {0x37, 0xfa, 0x21, 0x3d};
+    std::string f;
+    f.push_back(static_cast<char>(0x80 | opcode));
+    if (payload.size() < 126) {
+        f.push_back(static_cast<char>(0x80 | payload.size()));
+    } else if (payload.size() < 65536) {
+        f.push_back(static_cast<char>(0x80 | 126));
+        f.push_back(static_cast<char>(payload.size() >> 8));
+        f.push_back(static_cast<char>(payload.size() & 0xff));
+    } else {
+        f.push_back(static_cast<char>(0x80 | 127));
+        for (int shift = 56; shift >= 0; shift -= 8) f.push_back(static_cast<char>((payload.size() >> shift) & 0xff));
+    }
+    f.append(reinterpret_cast<const char*>(key), 4);
+    for (std::size_t i = 0; i < payload.size(); ++i) f.push_back(static_cast<char>(payload[i] ^ key[i % 4]));
+    return f;
+}
+
+// The value of "key":"..." in a JSON object whose strings the generator wrote itself (names and
+// payloads without quotes or escapes); empty if absent.
+std::string_view json_string(std::string_view object, std::string_view key) {
+    std::string pattern = "\"" + std::string(key) + "\":\"";
+    const auto at = object.find(pattern);
+    if (at == std::string_view::npos) return {};
+    const auto begin = at + pattern.size();
+    const auto end = object.find('"', begin);
+    return end == std::string_view::npos ? std::string_view() : object.substr(begin, end - begin);
 }
 
 // The payload's length: S bytes, but on a raw relay S with its "\n", so that a relay reading in
@@ -118,18 +151,53 @@ struct receiver {
     }
 };
 
+enum class wire { header, line, raw, ws };
+
+wire wire_of(const std::string& protocol) {
+    return protocol == "header" ? wire::header : protocol == "raw" ? wire::raw : protocol == "ws" ? wire::ws : wire::line;
+}
+
 // A receive buffer that splits what a chat server sends into messages, whatever the read sizes.
 class inbox {
 public:
     // 16 KiB per client, so that 19,000 of them fit in a generator's memory; a longer frame grows it.
-    explicit inbox(bool header, bool raw) : header_(header), raw_(raw), buf_(16 * 1024) {}
+    explicit inbox(wire w) : header_(w == wire::header), raw_(w == wire::raw), ws_(w == wire::ws), buf_(16 * 1024) {}
 
     // Calls on(user, text) for each complete message (header: a username frame + a message frame;
-    // line: "user: text"; raw: a bare line, user "raw"); returns false on a protocol error.
+    // line: "user: text"; raw: a bare line, user "raw"; ws: a text frame, user = its "from", or
+    // empty with the whole JSON object for other events; a ping frame: user "\x09", text its
+    // payload); returns false on a protocol error.
     template <class On>
     bool parse(On&& on) {
         for (;;) {
             std::string_view avail(buf_.data() + begin_, end_ - begin_);
+            if (ws_) {
+                if (avail.size() < 2) break;
+                const auto b0 = static_cast<unsigned char>(avail[0]), b1 = static_cast<unsigned char>(avail[1]);
+                if ((b1 & 0x80) || (b0 & 0x80) == 0) return false;  // masked or fragmented: not from our server
+                std::size_t len = b1 & 0x7f, head = 2;
+                if (len == 126) {
+                    if (avail.size() < 4) break;
+                    len = (std::size_t(static_cast<unsigned char>(avail[2])) << 8) | static_cast<unsigned char>(avail[3]);
+                    head = 4;
+                } else if (len == 127) {
+                    if (avail.size() < 10) break;
+                    len = 0;
+                    for (int i = 2; i < 10; ++i) len = (len << 8) | static_cast<unsigned char>(avail[i]);
+                    head = 10;
+                }
+                if (len + head > buf_.size()) buf_.resize(len + head);
+                if (avail.size() < head + len) break;
+                const std::string_view body = avail.substr(head, len);
+                begin_ += head + len;
+                const unsigned opcode = b0 & 0x0f;
+                if (opcode == 0x8) return false;  // the server closed
+                if (opcode == 0x9) on(std::string_view("\x09"), body);
+                if (opcode != 0x1) continue;
+                if (json_string(body, "type") == "message") on(json_string(body, "from"), json_string(body, "text"));
+                else on(std::string_view(), body);
+                continue;
+            }
             if (header_) {
                 if (avail.size() < 10) break;
                 std::string_view head = avail.substr(0, 10);
@@ -189,6 +257,7 @@ public:
 private:
     bool header_;
     bool raw_;
+    bool ws_;
     std::vector<char> buf_;
     std::size_t begin_ = 0, end_ = 0;
     std::string user_;
@@ -197,8 +266,11 @@ private:
 
 asio::awaitable<void> sender_loop(chat_run& c, std::shared_ptr<tcp::socket> s, unsigned k) {
     auto& st = *c.senders[k];
-    const bool header = c.o.protocol == "header";
-    const auto wire = [&](const std::string& p) { return header ? frame(p) : p + "\n"; };
+    const auto w = wire_of(c.o.protocol);
+    const auto wire = [&](const std::string& p) {
+        if (w == wire::ws) return ws_frame("{\"type\":\"say\",\"text\":\"" + p + "\"}");
+        return w == wire::header ? frame(p) : p + "\n";
+    };
     asio::steady_timer& wake = *st.wake;
     // Probe until every receiver has seen one message from this sender (joins are then complete).
     while (c.phase.load() < 2) {
@@ -248,21 +320,48 @@ asio::awaitable<void> sender_loop(chat_run& c, std::shared_ptr<tcp::socket> s, u
     }
 }
 
+// The WebSocket opening handshake on the chat's HTTP port: GET /ws with an Upgrade, and the
+// server's 101. The generator sends no Origin (it is not a browser).
+asio::awaitable<bool> upgrade(chat_run& c, tcp::socket& s) {
+    const std::string request = "GET /ws HTTP/1.1\r\nHost: " + c.o.host + ":" + std::to_string(c.o.port) +
+                                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                "Sec-WebSocket-Key: bmV0a2l0LWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    auto [wec, wn] = co_await asio::async_write(s, asio::buffer(request), as_tuple(use_awaitable));
+    if (wec) co_return false;
+    // Byte by byte up to the blank line, so no frame after the answer is read here by mistake.
+    std::string answer;
+    char ch;
+    while (answer.size() < 4096 && !answer.ends_with("\r\n\r\n")) {
+        auto [ec, n] = co_await asio::async_read(s, asio::buffer(&ch, 1), as_tuple(use_awaitable));
+        if (ec) co_return false;
+        answer.push_back(ch);
+    }
+    co_return answer.starts_with("HTTP/1.1 101");
+}
+
 // Client i on its connected socket `s`.
 asio::awaitable<void> client(chat_run& c, unsigned i, std::shared_ptr<tcp::socket> s) {
     const auto ex = co_await asio::this_coro::executor;
     boost::system::error_code cec;
     s->set_option(tcp::no_delay(true), cec);
-    const bool header = c.o.protocol == "header", raw = c.o.protocol == "raw";
+    const auto w = wire_of(c.o.protocol);
+    const bool header = w == wire::header, raw = w == wire::raw, ws = w == wire::ws;
     const std::string name = name_of(i);
-    const std::string hello = header ? frame(name) : raw ? std::string() : name + "\n";
-    auto [wec, w] = co_await asio::async_write(*s, asio::buffer(hello), as_tuple(use_awaitable));
+    if (ws && !co_await upgrade(c, *s)) {
+        c.r.failed++;
+        co_return;
+    }
+    const std::string hello = header ? frame(name)
+                              : raw  ? std::string()
+                              : ws   ? ws_frame("{\"type\":\"join\",\"name\":\"" + name + "\"}")
+                                     : name + "\n";
+    auto [wec, wn] = co_await asio::async_write(*s, asio::buffer(hello), as_tuple(use_awaitable));
     if (wec) {
         c.r.failed++;
         co_return;
     }
     receiver rx{c, std::vector<std::uint64_t>(c.o.senders, 0), std::vector<bool>(c.o.senders, false)};
-    inbox in(header, raw);
+    inbox in(w);
     // Line clients are ready once they see their own join line; header and raw clients at once (the
     // probes show when the server has them).
     bool joined = header || raw;
@@ -271,8 +370,19 @@ asio::awaitable<void> client(chat_run& c, unsigned i, std::shared_ptr<tcp::socke
         if (i < c.o.senders) asio::co_spawn(ex, sender_loop(c, s, i), asio::detached);
     }
     const std::string joined_line = name + " joined the chat";
+    std::string pongs;  // a receiver that never sends answers the server's keep-alive pings
     for (;;) {
         const bool ok = in.parse([&](std::string_view user, std::string_view text) {
+            if (ws && user == "\x09") {
+                pongs += ws_frame(text, 0xA);
+                return;
+            }
+            if (ws && !joined && user.empty() && json_string(text, "type") == "welcome") {
+                joined = true;
+                c.r.ready++;
+                if (i < c.o.senders) asio::co_spawn(ex, sender_loop(c, s, i), asio::detached);
+                return;
+            }
             if (!joined && user.empty() && text == joined_line) {
                 joined = true;
                 c.r.ready++;
@@ -291,6 +401,13 @@ asio::awaitable<void> client(chat_run& c, unsigned i, std::shared_ptr<tcp::socke
         if (!ok) {
             c.r.errors++;
             co_return;
+        }
+        if (!pongs.empty()) {
+            // Only receivers that do not send get pinged (a sender's frames keep it alive), so this
+            // write never interleaves with a sender's.
+            auto [pec, pn] = co_await asio::async_write(*s, asio::buffer(pongs), as_tuple(use_awaitable));
+            pongs.clear();
+            if (pec) co_return;
         }
         if (auto ec = co_await in.fill(*s)) {
             if (c.phase.load() >= 1) c.r.disconnected++;
@@ -323,8 +440,8 @@ asio::awaitable<void> opener(chat_run& c, const std::vector<tcp::socket::executo
 void chat(const options& o, results& r) {
     asio::io_context io;
     chat_run c{o, r};
-    // The header protocol and a raw relay send nothing back to the sender; the line protocol does.
-    c.expected = o.protocol == "line" ? o.clients : o.clients - 1;
+    // The header protocol and a raw relay send nothing back to the sender; line and ws do.
+    c.expected = o.protocol == "line" || o.protocol == "ws" ? o.clients : o.clients - 1;
     if (c.expected == 0) throw std::runtime_error("the header protocol and raw relays need at least 2 clients");
     std::vector<tcp::socket::executor_type> strands;
     for (unsigned i = 0; i < o.clients; ++i) strands.push_back(asio::make_strand(io));

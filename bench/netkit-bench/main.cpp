@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
         ("threads,t", po::value(&o.threads)->default_value(o.threads), "generator threads")
         ("json", po::bool_switch(&o.json), "print one JSON object instead of the table")
         ("protocol", po::value(&o.protocol)->default_value(o.protocol),
-         "chat: header, line, or raw (bare lines through a relay without names, e.g. ncat --broker)")
+         "chat: header, line, ws (the browser's WebSocket protocol: --port is the chat's --http-port), or "
+         "raw (bare lines through a relay without names, e.g. ncat --broker)")
         ("clients,n", po::value(&o.clients)->default_value(o.clients), "chat: clients joined (all receive)")
         ("senders,k", po::value(&o.senders)->default_value(o.senders), "chat: clients that send")
         ("rate", po::value(&o.rate)->default_value(o.rate), "chat: messages/s per sender (0: window-bound)")
@@ -96,9 +97,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (o.scenario == "chat" && (o.senders == 0 || o.senders > o.clients || o.window == 0 ||
-                                 (o.protocol != "header" && o.protocol != "line" && o.protocol != "raw"))) {
+                                 (o.protocol != "header" && o.protocol != "line" && o.protocol != "raw" && o.protocol != "ws"))) {
         std::cerr << "netkit-bench chat: need 1 <= --senders <= --clients, --window >= 1 and "
-                     "--protocol header|line|raw\n";
+                     "--protocol header|line|ws|raw\n";
         return 2;
     }
     std::signal(SIGPIPE, SIG_IGN);
