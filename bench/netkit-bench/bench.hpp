@@ -2,6 +2,7 @@
 // that bounds the run in time.
 #pragma once
 
+#include "conn.hpp"
 #include "histogram.hpp"
 
 #include <netkit/asio.hpp>
@@ -27,9 +28,10 @@ struct options {
     double setup_limit = 30.0;       // seconds allowed for connecting before the run gives up
     unsigned threads = 1;            // threads running the generator's io_context
     bool json = false;
-    bool tls = false;                 // pingpong and stream over TLS (the server is not verified)
+    // TLS (pingpong, stream, connect, hold): a context when --tls was given
+    tls_client tls;
     // chat
-    std::string protocol = "header";  // header | line | raw | ws (the chat's --http-port)
+    std::string protocol = "header";  // header | line | ws | raw
     unsigned clients = 100;           // N: clients joined (every one receives)
     unsigned senders = 1;             // K: how many of them send
     double rate = 0;                  // messages/s per sender; 0: as fast as the window allows
@@ -55,6 +57,8 @@ struct results {
     std::atomic<std::uint64_t> disconnected{0};  // chat clients the server closed
     std::atomic<unsigned> ready{0};          // connections set up
     std::atomic<unsigned> failed{0};         // connections that could not be set up
+    std::atomic<std::uint64_t> resumed{0};   // connect --tls-resume: handshakes that resumed a session
+    std::atomic<bool> tls_seen{false};       // the first TLS handshake's cipher is in the note
     std::atomic<bool> recording{false};
     histogram latency;
     double seconds = 0;        // measured window

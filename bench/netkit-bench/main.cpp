@@ -32,10 +32,9 @@ int main(int argc, char** argv) {
          "seconds allowed for connecting before measuring anyway")
         ("threads,t", po::value(&o.threads)->default_value(o.threads), "generator threads")
         ("json", po::bool_switch(&o.json), "print one JSON object instead of the table")
-        ("tls", po::bool_switch(&o.tls), "pingpong, stream: connect with TLS (1.2 or 1.3, server not verified)")
         ("protocol", po::value(&o.protocol)->default_value(o.protocol),
-         "chat: header, line, raw (bare lines through a relay without names, e.g. ncat --broker), or ws "
-         "(the chat's WebSocket protocol: --port is its --http-port)")
+         "chat: header, line, ws (the browser's WebSocket protocol: --port is the chat's --http-port), or "
+         "raw (bare lines through a relay without names, e.g. ncat --broker)")
         ("clients,n", po::value(&o.clients)->default_value(o.clients), "chat: clients joined (all receive)")
         ("senders,k", po::value(&o.senders)->default_value(o.senders), "chat: clients that send")
         ("rate", po::value(&o.rate)->default_value(o.rate), "chat: messages/s per sender (0: window-bound)")
@@ -45,6 +44,12 @@ int main(int argc, char** argv) {
          "chat: senders join the node on this port, receivers the one on --port (cross-node fan-out)")
         ("udp-timeout-ms", po::value(&o.udp_timeout_ms)->default_value(o.udp_timeout_ms),
          "udp-pingpong: a reply later than this is lost")
+        ("tls", po::bool_switch(), "pingpong, stream, connect, hold: TLS on every connection (any "
+         "certificate is accepted: the generator measures cost, not identity)")
+        ("tls-resume", po::bool_switch(), "connect --tls: offer the previous connection's session on every "
+         "handshake (abbreviated handshakes)")
+        ("tls-ciphers", po::value<std::string>()->default_value(""),
+         "TLS 1.3 suites the client offers, e.g. TLS_AES_128_GCM_SHA256 (default: OpenSSL's)")
         ("hello", po::value(&o.hello)->default_value(o.hello), "hold: none, header or line (join a chat)")
         ("server-pid", po::value(&o.server_pid), "hold: read this process's RSS before and after")
         ("first-name", po::value(&o.first_name)->default_value(o.first_name),
@@ -74,14 +79,27 @@ int main(int argc, char** argv) {
                      "--duration (at most 3600 s); see --help\n";
         return 2;
     }
+    if (vm["tls"].as<bool>()) {
+        if (o.scenario != "pingpong" && o.scenario != "stream" && o.scenario != "connect" &&
+            !(o.scenario == "hold" && o.hello == "none")) {
+            std::cerr << "netkit-bench: --tls works with pingpong, stream, connect and hold --hello none\n";
+            return 2;
+        }
+        try {
+            o.tls.context = make_tls_client_context(vm["tls-ciphers"].as<std::string>());
+        } catch (const std::exception& e) {
+            std::cerr << "netkit-bench: " << e.what() << "\n";
+            return 2;
+        }
+        o.tls.resume = vm["tls-resume"].as<bool>();
+    } else if (vm["tls-resume"].as<bool>() || !vm["tls-ciphers"].as<std::string>().empty()) {
+        std::cerr << "netkit-bench: --tls-resume and --tls-ciphers need --tls\n";
+        return 2;
+    }
     if (o.scenario == "chat" && (o.senders == 0 || o.senders > o.clients || o.window == 0 ||
                                  (o.protocol != "header" && o.protocol != "line" && o.protocol != "raw" && o.protocol != "ws"))) {
         std::cerr << "netkit-bench chat: need 1 <= --senders <= --clients, --window >= 1 and "
-                     "--protocol header|line|raw|ws\n";
-        return 2;
-    }
-    if (o.tls && o.scenario != "pingpong" && o.scenario != "stream") {
-        std::cerr << "netkit-bench: --tls is for the pingpong and stream scenarios\n";
+                     "--protocol header|line|ws|raw\n";
         return 2;
     }
     std::signal(SIGPIPE, SIG_IGN);

@@ -32,6 +32,7 @@ void print_table(std::ostream& out, const options& o, const results& r) {
     if (o.scenario == "chat")
         f("chat") << o.protocol << " protocol, " << o.senders << " sender(s), window " << o.window
                   << ", rate " << (o.rate > 0 ? std::to_string(o.rate) : "max") << "\n";
+    if (o.tls.context) f("tls") << (o.tls.resume ? "resuming sessions" : "full handshakes") << ", " << r.resumed.load() << " resumed\n";
     f("size") << o.size << " B\n";
     f("threads") << o.threads << "\n";
     f("measured") << std::setprecision(2) << r.seconds << " s\n";
@@ -67,7 +68,8 @@ void print_json(std::ostream& out, const options& o, const results& r) {
         << ",\"bytes\":" << r.bytes.load() << ",\"mib_per_second\":" << per_second(r.bytes, r.seconds) / 1048576.0
         << ",\"gbit_per_second\":" << per_second(r.bytes, r.seconds) * 8 / 1e9
         << ",\"errors\":" << r.errors.load() << ",\"lost\":" << r.lost.load() << ",\"missed\":" << r.missed.load()
-        << ",\"sent\":" << r.sent.load() << ",\"disconnected\":" << r.disconnected.load();
+        << ",\"sent\":" << r.sent.load() << ",\"disconnected\":" << r.disconnected.load()
+        << ",\"tls\":" << (o.tls.context ? "true" : "false") << ",\"resumed\":" << r.resumed.load();
     if (r.has_latency && r.latency.total() > 0)
         out << ",\"latency_us\":{\"p50\":" << us(r.latency.quantile(0.5)) << ",\"p90\":" << us(r.latency.quantile(0.9))
             << ",\"p99\":" << us(r.latency.quantile(0.99)) << ",\"p999\":" << us(r.latency.quantile(0.999))

@@ -3,8 +3,7 @@
 
 #include <netkit/write_all.hpp>
 
-#include <boost/asio/ssl.hpp>
-
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -22,68 +21,35 @@ asio::awaitable<void> no_start() { co_return; }
 
 tcp::endpoint target(const options& o) { return {asio::ip::make_address(o.host), o.port}; }
 
-// Connects a socket on `ex` with TCP_NODELAY; counts it as ready or failed.
-asio::awaitable<bool> open(tcp::socket& s, const options& o, results& r) {
-    auto [ec] = co_await s.async_connect(target(o), as_tuple(use_awaitable));
-    if (ec) {
+// Connects (and with --tls, handshakes); counts a failure. The first TLS handshake's cipher goes in
+// the report's note.
+asio::awaitable<bool> open(conn& s, const options& o, results& r) {
+    if (auto ec = co_await s.open(target(o), o.tls)) {
         r.failed++;
         r.errors++;
         co_return false;
     }
-    s.set_option(tcp::no_delay(true), ec);
+    if (s.is_tls() && !r.tls_seen.exchange(true)) r.note = s.cipher() + "; ";
     co_return true;
 }
 
-using tls_socket = asio::ssl::stream<tcp::socket>;
-
-// --tls: one client context for every connection. The generator measures the server's cost, so it
-// does not verify the server (its certificate is a test one); TLS 1.2 minimum as netkit's clients.
-std::shared_ptr<asio::ssl::context> tls_context() {
-    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-    SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
-    context->set_verify_mode(asio::ssl::verify_none);
-    return context;
-}
-
-tcp::socket& lowest(tcp::socket& s) { return s; }
-tcp::socket& lowest(tls_socket& s) { return s.next_layer(); }
-
-// A connection of either kind, connected (and with TLS, handshaken); counted as failed if not.
-template <class Stream>
-asio::awaitable<std::shared_ptr<Stream>> open_stream(const options& o, results& r,
-                                                     const std::shared_ptr<asio::ssl::context>& tls) {
-    const auto ex = co_await asio::this_coro::executor;
-    std::shared_ptr<Stream> s;
-    if constexpr (std::is_same_v<Stream, tls_socket>) s = std::make_shared<Stream>(ex, *tls);
-    else s = std::make_shared<Stream>(ex);
-    if (!co_await open(lowest(*s), o, r)) co_return nullptr;
-    if constexpr (std::is_same_v<Stream, tls_socket>) {
-        auto [ec] = co_await s->async_handshake(asio::ssl::stream_base::client, as_tuple(use_awaitable));
-        if (ec) {
-            r.failed++;
-            r.errors++;
-            co_return nullptr;
-        }
-    }
-    co_return s;
+// Sends all of `data`: plain connections through write_all (a direct send first, as the echo
+// benchmarks always did), TLS ones through Asio's composed write.
+asio::awaitable<boost::system::error_code> send_all(conn& s, asio::const_buffer data) {
+    if (!s.is_tls()) co_return co_await write_all(s.socket(), data);
+    auto [ec, n] = co_await asio::async_write(s, data, as_tuple(use_awaitable));
+    co_return ec;
 }
 
 // Each connection sends S bytes, waits for all of them back, and again.
-template <class Stream>
-asio::awaitable<void> pingpong_connection(const options& o, results& r, std::shared_ptr<asio::ssl::context> tls) {
-    const auto connection = co_await open_stream<Stream>(o, r, tls);
-    if (!connection) co_return;
-    Stream& s = *connection;
+asio::awaitable<void> pingpong_connection(const options& o, results& r) {
+    conn s(co_await asio::this_coro::executor);
+    if (!co_await open(s, o, r)) co_return;
     r.ready++;
     std::vector<char> out(o.size, 'x'), in(o.size);
     for (;;) {
         const auto t0 = clock::now();
-        if constexpr (std::is_same_v<Stream, tcp::socket>) {
-            if (co_await write_all(s, asio::buffer(out))) break;
-        } else {
-            auto [wec, written] = co_await asio::async_write(s, asio::buffer(out), as_tuple(use_awaitable));
-            if (wec) break;
-        }
+        if (co_await send_all(s, asio::buffer(out))) break;
         auto [rec, n] = co_await asio::async_read(s, asio::buffer(in), as_tuple(use_awaitable));
         if (rec) break;
         if (r.recording.load(std::memory_order_relaxed)) {
@@ -95,8 +61,7 @@ asio::awaitable<void> pingpong_connection(const options& o, results& r, std::sha
     r.errors++;  // the server closed or reset a connection in the middle of the run
 }
 
-template <class Stream>
-asio::awaitable<void> stream_writer(Stream& s, const options& o) {
+asio::awaitable<void> stream_writer(conn& s, const options& o) {
     std::vector<char> out(o.size, 'x');
     for (;;) {
         auto [ec, n] = co_await asio::async_write(s, asio::buffer(out), as_tuple(use_awaitable));
@@ -105,13 +70,11 @@ asio::awaitable<void> stream_writer(Stream& s, const options& o) {
 }
 
 // One writer and one reader on the same socket: bytes go out and come back as fast as they can.
-// Over TLS the writer and the reader share the stream's strand, as asio::ssl::stream requires.
-template <class Stream>
-asio::awaitable<void> stream_connection(const options& o, results& r, std::shared_ptr<asio::ssl::context> tls) {
-    auto s = co_await open_stream<Stream>(o, r, tls);
-    if (!s) co_return;
+asio::awaitable<void> stream_connection(const options& o, results& r) {
+    auto s = std::make_shared<conn>(co_await asio::this_coro::executor);
+    if (!co_await open(*s, o, r)) co_return;
     r.ready++;
-    asio::co_spawn(co_await asio::this_coro::executor, [s, &o]() { return stream_writer(*s, o); }, asio::detached);
+    asio::co_spawn(s->get_executor(), [s, &o]() { return stream_writer(*s, o); }, asio::detached);
     std::vector<char> in(std::max<std::size_t>(o.size, 64 * 1024));
     for (;;) {
         auto [ec, n] = co_await s->async_read_some(asio::buffer(in), as_tuple(use_awaitable));
@@ -121,25 +84,50 @@ asio::awaitable<void> stream_connection(const options& o, results& r, std::share
     r.errors++;
 }
 
-// Opens and closes connections in a loop. The close resets (SO_LINGER 0) so the generator does not
-// run out of ephemeral ports to TIME_WAIT.
+// One byte to the echo server and back: over TLS this also makes the client read the session
+// tickets that TLS 1.3 sends after the handshake.
+asio::awaitable<bool> echo_byte(conn& s) {
+    char byte = 'x';
+    auto [wec, w] = co_await asio::async_write(s, asio::buffer(&byte, 1), as_tuple(use_awaitable));
+    if (wec) co_return false;
+    auto [rec, n] = co_await asio::async_read(s, asio::buffer(&byte, 1), as_tuple(use_awaitable));
+    co_return !rec;
+}
+
+// Opens and closes connections in a loop. With --tls each connection also handshakes and echoes
+// one byte (so it is whole, and its tickets are read); with --tls-resume each handshake offers the
+// session the previous connection got (servers may accept a ticket only once, as stunnel's
+// stateful TLS 1.3 tickets). The close resets (SO_LINGER 0) so the generator does not run out of
+// ephemeral ports to TIME_WAIT.
 asio::awaitable<void> connect_loop(const options& o, results& r) {
     const auto ex = co_await asio::this_coro::executor;
+    SSL_SESSION* session = nullptr;
     r.ready++;
     for (;;) {
-        tcp::socket s(ex);
+        conn s(ex);
         const auto t0 = clock::now();
-        auto [ec] = co_await s.async_connect(target(o), as_tuple(use_awaitable));
-        if (ec) {
+        if (auto ec = co_await s.open(target(o), o.tls, session)) {
             r.errors++;
             continue;
+        }
+        if (s.is_tls()) {
+            if (!co_await echo_byte(s)) {
+                r.errors++;
+                continue;
+            }
+            if (o.tls.resume) {
+                if (session) SSL_SESSION_free(session);
+                session = s.take_session();
+            }
         }
         if (r.recording.load(std::memory_order_relaxed)) {
             r.latency.record(since_ns(t0));
             r.messages.fetch_add(1, std::memory_order_relaxed);
+            if (s.resumed()) r.resumed.fetch_add(1, std::memory_order_relaxed);
         }
-        s.set_option(asio::socket_base::linger(true, 0), ec);
-        s.close(ec);
+        boost::system::error_code ec;
+        s.socket().set_option(asio::socket_base::linger(true, 0), ec);
+        s.socket().close(ec);
     }
 }
 
@@ -175,8 +163,18 @@ asio::awaitable<std::string_view> read_into(tcp::socket& s, std::vector<char>& b
 // it has seen its own join notice (both protocols send "NAME joined the chat" to the newcomer):
 // a finished connect() only means the kernel queued the connection. Afterwards it reads and drops
 // whatever comes (later joins), so the server never sees a slow consumer.
-asio::awaitable<void> hold_connection(std::shared_ptr<tcp::socket> s, const options& o, results& r,
+asio::awaitable<void> hold_connection(std::shared_ptr<conn> c, const options& o, results& r,
                                       std::string name, sink buffer) {
+    if (c->is_tls()) {
+        // Decrypted bytes cannot wait in the socket: each TLS connection reads into its own buffer.
+        r.ready++;
+        std::array<char, 256> drop;
+        for (;;) {
+            auto [ec, n] = co_await c->async_read_some(asio::buffer(drop), as_tuple(use_awaitable));
+            if (ec) co_return;
+        }
+    }
+    tcp::socket* s = &c->socket();
     boost::system::error_code ec;
     s->non_blocking(true, ec);
     if (o.hello != "none") {
@@ -202,12 +200,16 @@ asio::awaitable<void> hold_opener(const options& o, results& r, unsigned first, 
     const auto ex = co_await asio::this_coro::executor;
     auto buffer = std::make_shared<std::vector<char>>(64 * 1024);
     for (unsigned i = first; i < o.connections; i += step) {
-        auto s = std::make_shared<tcp::socket>(ex);
+        auto s = std::make_shared<conn>(ex);
         if (!co_await open(*s, o, r)) continue;
         const std::string name = "hold" + std::to_string(o.first_name + i);
         const std::string hello = hello_for(o, name);
+        if (!hello.empty() && s->is_tls()) {
+            r.failed++;  // refused by main(): a TLS chat hold is not implemented
+            continue;
+        }
         if (!hello.empty()) {
-            auto [ec, n] = co_await asio::async_write(*s, asio::buffer(hello), as_tuple(use_awaitable));
+            auto [ec, n] = co_await asio::async_write(s->socket(), asio::buffer(hello), as_tuple(use_awaitable));
             if (ec) {
                 r.failed++;
                 continue;
@@ -231,22 +233,16 @@ long open_files(pid_t pid) {
 
 void pingpong(const options& o, results& r) {
     asio::io_context io;
-    const auto tls = o.tls ? tls_context() : nullptr;
-    for (unsigned i = 0; i < o.connections; ++i) {
-        if (tls) asio::co_spawn(asio::make_strand(io), pingpong_connection<tls_socket>(o, r, tls), asio::detached);
-        else asio::co_spawn(asio::make_strand(io), pingpong_connection<tcp::socket>(o, r, tls), asio::detached);
-    }
+    for (unsigned i = 0; i < o.connections; ++i)
+        asio::co_spawn(asio::make_strand(io), pingpong_connection(o, r), asio::detached);
     run_bounded(io, o, r, o.connections, no_start);
 }
 
 void stream(const options& o, results& r) {
     r.has_latency = false;
     asio::io_context io;
-    const auto tls = o.tls ? tls_context() : nullptr;
-    for (unsigned i = 0; i < o.connections; ++i) {
-        if (tls) asio::co_spawn(asio::make_strand(io), stream_connection<tls_socket>(o, r, tls), asio::detached);
-        else asio::co_spawn(asio::make_strand(io), stream_connection<tcp::socket>(o, r, tls), asio::detached);
-    }
+    for (unsigned i = 0; i < o.connections; ++i)
+        asio::co_spawn(asio::make_strand(io), stream_connection(o, r), asio::detached);
     run_bounded(io, o, r, o.connections, no_start);
     r.messages = r.bytes / o.size;
 }
