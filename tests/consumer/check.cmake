@@ -46,9 +46,9 @@ if(EXISTS ${WORK_DIR}/prefix/lib/libnetkit_core.a AND NOT umbrella_build MATCHES
   message(FATAL_ERROR "the umbrella consumer's link names no service library:\n${umbrella_build}")
 endif()
 
-# OpenSSL disabled: configuring fails if the core or echo components look for it.
-build_and_run(${SOURCE_DIR}/echo_only ${WORK_DIR}/echo-build echo_consumer echo_build
-              -DCMAKE_DISABLE_FIND_PACKAGE_OpenSSL=TRUE)
+# The core owns TLS (OpenSSL); the echo-only consumer must still load neither hiredis nor ICU.
+set(service_libraries "hiredis|libicu|-licu")
+build_and_run(${SOURCE_DIR}/echo_only ${WORK_DIR}/echo-build echo_consumer echo_build)
 string(REGEX MATCH "[^\n]*-o echo_consumer[^\n]*" echo_link "${echo_build}")
 if(NOT echo_link)
   message(FATAL_ERROR "no link line for echo_consumer in:\n${echo_build}")
