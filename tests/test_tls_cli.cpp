@@ -416,4 +416,26 @@ BOOST_AUTO_TEST_CASE(mutual_tls_needs_the_client_certificate) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(chat_http_port_over_tls_serves_https_and_wss) {
+    // The browser page's port is HTTPS and its socket WSS: the page's own origin is then https://.
+    temp_dir dir;
+    const test_pki pki(dir.path);
+    tls_service server("chat --header-port 0 --line-port 0 --http-port 0", pki.server, 3);
+    BOOST_TEST(server.listening.at(2).find("(https)") != std::string::npos, server.listening.at(2));
+    child_process line_user({"/bin/sh", "-c", "exec /usr/bin/openssl s_client -quiet -connect 127.0.0.1:" +
+                                                  server.port("(line)") + " -CAfile " + pki.ca.string() + " 2>/dev/null"});
+    BOOST_TEST_REQUIRE(line_user.read_line(std::chrono::seconds(20)).value_or("").find("name") != std::string::npos);
+    line_user.write_stdin("lina\n");
+    BOOST_TEST_REQUIRE(line_user.read_line().value_or("").starts_with("Welcome lina!"));
+    BOOST_TEST_REQUIRE(line_user.read_line().value_or("") == "lina joined the chat");
+    child_process browser({"/usr/bin/python3", std::string(NETKIT_SOURCE_DIR) + "/tests/python/wss_chat_client.py",
+                           pki.ca.string(), "localhost", server.port("(https)"), "wanda", "over wss"});
+    BOOST_TEST(browser.read_line(std::chrono::seconds(20)).value_or("") == "HTTP/1.1 200 OK");
+    BOOST_TEST(browser.read_line().value_or("") == "HTTP/1.1 101 Switching Protocols");
+    BOOST_TEST(browser.read_line().value_or("").find(R"("type": "welcome")") != std::string::npos);
+    BOOST_TEST(line_user.read_line().value_or("") == "wanda joined the chat");
+    BOOST_TEST(line_user.read_line().value_or("") == "wanda: over wss");
+    BOOST_TEST(browser.wait(std::chrono::seconds(20)).value_or(-1) == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
