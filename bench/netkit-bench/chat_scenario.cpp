@@ -249,7 +249,7 @@ public:
         return true;
     }
 
-    asio::awaitable<boost::system::error_code> fill(tcp::socket& s) {
+    asio::awaitable<boost::system::error_code> fill(conn& s) {
         if (end_ == buf_.size()) {
             std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
             end_ -= begin_;
@@ -272,7 +272,7 @@ private:
     bool have_user_ = false;
 };
 
-asio::awaitable<void> sender_loop(chat_run& c, std::shared_ptr<tcp::socket> s, unsigned k) {
+asio::awaitable<void> sender_loop(chat_run& c, std::shared_ptr<conn> s, unsigned k) {
     auto& st = *c.senders[k];
     const bool header = c.o.protocol == "header", ws = c.o.protocol == "ws";
     const auto wire = [&](const std::string& p) { return header ? frame(p) : ws ? ws_say(p) : p + "\n"; };
@@ -326,10 +326,8 @@ asio::awaitable<void> sender_loop(chat_run& c, std::shared_ptr<tcp::socket> s, u
 }
 
 // Client i on its connected socket `s`.
-asio::awaitable<void> client(chat_run& c, unsigned i, std::shared_ptr<tcp::socket> s) {
+asio::awaitable<void> client(chat_run& c, unsigned i, std::shared_ptr<conn> s) {
     const auto ex = co_await asio::this_coro::executor;
-    boost::system::error_code cec;
-    s->set_option(tcp::no_delay(true), cec);
     const bool header = c.o.protocol == "header", raw = c.o.protocol == "raw", ws = c.o.protocol == "ws";
     const std::string name = name_of(i);
     const std::string hello = header ? frame(name)
@@ -404,11 +402,11 @@ asio::awaitable<void> client(chat_run& c, unsigned i, std::shared_ptr<tcp::socke
 asio::awaitable<void> opener(chat_run& c, const std::vector<tcp::socket::executor_type>& strands, unsigned first,
                              unsigned step) {
     for (unsigned i = first; i < c.o.clients; i += step) {
-        auto s = std::make_shared<tcp::socket>(strands[i]);
+        auto s = std::make_shared<conn>(strands[i]);
         // With --sender-port the senders sit on another chat node: every delivery crosses nodes.
         const std::uint16_t port = i < c.o.senders && c.o.sender_port != 0 ? c.o.sender_port : c.o.port;
-        auto [ec] = co_await s->async_connect({asio::ip::make_address(c.o.host), port}, as_tuple(use_awaitable));
-        if (ec) {
+        // Connected with TCP_NODELAY, and with --tls handshaken.
+        if (auto ec = co_await s->open({asio::ip::make_address(c.o.host), port}, c.o.tls)) {
             c.r.failed++;
             c.r.errors++;
             continue;

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
          "chat: senders join the node on this port, receivers the one on --port (cross-node fan-out)")
         ("udp-timeout-ms", po::value(&o.udp_timeout_ms)->default_value(o.udp_timeout_ms),
          "udp-pingpong: a reply later than this is lost")
-        ("tls", po::bool_switch(), "pingpong, stream, connect, hold: TLS on every connection (any "
+        ("tls", po::bool_switch(), "pingpong, stream, connect, chat, hold: TLS on every connection (any "
          "certificate is accepted: the generator measures cost, not identity)")
         ("tls-resume", po::bool_switch(), "connect --tls: offer the previous connection's session on every "
          "handshake (abbreviated handshakes)")
@@ -80,9 +80,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (vm["tls"].as<bool>()) {
-        if (o.scenario != "pingpong" && o.scenario != "stream" && o.scenario != "connect" &&
+        if (o.scenario != "pingpong" && o.scenario != "stream" && o.scenario != "connect" && o.scenario != "chat" &&
             !(o.scenario == "hold" && o.hello == "none")) {
-            std::cerr << "netkit-bench: --tls works with pingpong, stream, connect and hold --hello none\n";
+            std::cerr << "netkit-bench: --tls works with pingpong, stream, connect, chat and hold --hello none\n";
             return 2;
         }
         try {
