@@ -330,6 +330,9 @@ asio::awaitable<void> client(chat_run& c, unsigned i, std::shared_ptr<conn> s) {
     const auto ex = co_await asio::this_coro::executor;
     const bool header = c.o.protocol == "header", raw = c.o.protocol == "raw", ws = c.o.protocol == "ws";
     const std::string name = name_of(i);
+    // Senders of this run only: a previous run's sender may still have messages queued on the
+    // server, which would read as gaps and duplicates here.
+    const std::string own_prefix = "bench" + std::to_string(::getpid()) + "-";
     const std::string hello = header ? frame(name)
                               : raw  ? std::string()
                               : ws   ? "GET /ws HTTP/1.1\r\nHost: " + c.o.host +
@@ -365,7 +368,7 @@ asio::awaitable<void> client(chat_run& c, unsigned i, std::shared_ptr<conn> s) {
                 const auto size = payload_size(c.o);
                 if (text.size() == size || (text.size() > size && text.back() == ':')) rx.on_message(text);
                 else c.r.errors++;
-            } else if (user.size() > 5 && user.substr(0, 5) == "bench") {
+            } else if (user.starts_with(own_prefix)) {
                 rx.on_message(text);
             }
         });
