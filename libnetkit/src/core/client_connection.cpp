@@ -35,27 +35,33 @@ client_connection::client_connection(tcp::socket socket, std::shared_ptr<const a
     // SSL_new only takes a reference on the context; it does not change it.
     ssl_ = SSL_new(const_cast<asio::ssl::context&>(*context_).native_handle());
     if (!ssl_) throw std::runtime_error("TLS: cannot create a connection: " + openssl_reason());
-    SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    if (SSL_set_fd(ssl_, socket_.native_handle()) != 1)
-        throw std::runtime_error("TLS: cannot use the socket: " + openssl_reason());
-    boost::system::error_code not_address;
-    asio::ip::make_address(server_name, not_address);
-    if (!not_address) {
-        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), server_name.c_str());
-    } else {
-        SSL_set_tlsext_host_name(ssl_, server_name.c_str());
-        SSL_set1_host(ssl_, server_name.c_str());
+    // The destructor does not run when the constructor throws: the connection is freed here then.
+    try {
+        SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        if (SSL_set_fd(ssl_, socket_.native_handle()) != 1)
+            throw std::runtime_error("TLS: cannot use the socket: " + openssl_reason());
+        boost::system::error_code not_address;
+        asio::ip::make_address(server_name, not_address);
+        if (!not_address) {
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), server_name.c_str());
+        } else {
+            SSL_set_tlsext_host_name(ssl_, server_name.c_str());
+            SSL_set1_host(ssl_, server_name.c_str());
+        }
+        ERR_clear_error();
+        if (SSL_connect(ssl_) != 1) {
+            const long verify = SSL_get_verify_result(ssl_);
+            if (verify != X509_V_OK)
+                throw std::runtime_error(std::string("TLS: certificate verify failed (") +
+                                         X509_verify_cert_error_string(verify) + ") for " + where);
+            throw std::runtime_error("TLS: handshake with " + where + " failed: " + openssl_reason());
+        }
+        // From here on OpenSSL reads and writes without blocking; the blocking calls wait in poll().
+        socket_.non_blocking(true);
+    } catch (...) {
+        SSL_free(std::exchange(ssl_, nullptr));
+        throw;
     }
-    ERR_clear_error();
-    if (SSL_connect(ssl_) != 1) {
-        const long verify = SSL_get_verify_result(ssl_);
-        if (verify != X509_V_OK)
-            throw std::runtime_error(std::string("TLS: certificate verify failed (") +
-                                     X509_verify_cert_error_string(verify) + ") for " + where);
-        throw std::runtime_error("TLS: handshake with " + where + " failed: " + openssl_reason());
-    }
-    // From here on OpenSSL reads and writes without blocking; the blocking calls wait in poll().
-    socket_.non_blocking(true);
 }
 
 client_connection::client_connection(client_connection&& other) noexcept
