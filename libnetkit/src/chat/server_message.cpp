@@ -1,8 +1,7 @@
 #include <netkit/chat/server_message.hpp>
 
 #include <netkit/chat/text.hpp>
-
-#include <cstdint>
+#include <netkit/framing/websocket.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -85,22 +84,7 @@ std::string notice_json(std::string_view text) {
 std::string end_json() { return json::serialize(typed("end")); }
 
 std::string text_frame(std::string_view payload) {
-    std::string frame;
-    frame.reserve(payload.size() + 10);
-    frame.push_back(static_cast<char>(0x81));  // FIN, text
-    const std::size_t n = payload.size();
-    if (n < 126) {
-        frame.push_back(static_cast<char>(n));
-    } else if (n <= 0xffff) {
-        frame.push_back(static_cast<char>(126));  // then a 16-bit length, network order
-        frame.push_back(static_cast<char>(n >> 8));
-        frame.push_back(static_cast<char>(n & 0xff));
-    } else {
-        frame.push_back(static_cast<char>(127));  // then a 64-bit length, network order
-        for (int shift = 56; shift >= 0; shift -= 8) frame.push_back(static_cast<char>((std::uint64_t(n) >> shift) & 0xff));
-    }
-    frame.append(payload);
-    return frame;
+    return framing::websocket::frame(framing::websocket::opcode::text, payload);
 }
 
 }  // namespace netkit::chat
