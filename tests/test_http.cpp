@@ -3,6 +3,7 @@
 // 400) and what a request cut short by the end of the stream gets. The session on a real socket
 // is tested end to end in the metrics suite.
 #include <netkit/http/request_reader.hpp>
+#include <netkit/http/websocket_handshake.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -208,6 +209,71 @@ BOOST_FIXTURE_TEST_CASE(a_transfer_coding_other_than_chunked_is_400_and_closes, 
     const auto replies = feed(reader, "GET /a HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
     BOOST_TEST(statuses(replies) == codes{400}, boost::test_tools::per_element());
     BOOST_TEST(!replies.at(0).keep_alive);
+}
+
+// The WebSocket opening handshake's answer (RFC 6455 4.2.2).
+namespace {
+
+netkit::http::request_header upgrade_request(std::string_view key, std::string_view version = "13") {
+    namespace bh = boost::beast::http;
+    netkit::http::request_header request{bh::verb::get, "/chat", 11};
+    request.set(bh::field::host, "127.0.0.1");
+    request.set(bh::field::upgrade, "websocket");
+    request.set(bh::field::connection, "Upgrade");
+    if (!key.empty()) request.set(bh::field::sec_websocket_key, key);
+    request.set(bh::field::sec_websocket_version, version);
+    request.set(bh::field::sec_websocket_extensions, "permessage-deflate; client_max_window_bits");
+    return request;
+}
+
+bool has(const std::string& answer, std::string_view text) { return answer.find(text) != std::string::npos; }
+
+}  // namespace
+
+// RFC 6455 1.3 (the SHA-1 is 20 bytes: 28 base64 characters).
+BOOST_AUTO_TEST_CASE(websocket_accept_key_is_the_rfc_example) {
+    BOOST_TEST(netkit::http::websocket_accept_key("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
+
+BOOST_AUTO_TEST_CASE(websocket_upgrade_is_answered_101) {
+    const auto answer = netkit::http::answer_websocket_upgrade(upgrade_request("dGhlIHNhbXBsZSBub25jZQ=="));
+    BOOST_TEST(answer.accepted);
+    const auto& bytes = answer.bytes;
+    BOOST_TEST(bytes.starts_with("HTTP/1.1 101 Switching Protocols\r\n"), bytes);
+    BOOST_TEST(has(bytes, "\r\nUpgrade: websocket\r\n"), bytes);
+    BOOST_TEST(has(bytes, "\r\nConnection: Upgrade\r\n"), bytes);
+    BOOST_TEST(has(bytes, "\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), bytes);
+    BOOST_TEST(has(bytes, "\r\nServer: netkit\r\n"), bytes);
+    BOOST_TEST(!has(bytes, "Sec-WebSocket-Extensions"), bytes);  // permessage-deflate declined
+    BOOST_TEST(!has(bytes, "Sec-WebSocket-Protocol"), bytes);
+    BOOST_TEST(bytes.ends_with("\r\n\r\n"));
+    BOOST_TEST(bytes.find("\r\n\r\n") == bytes.size() - 4);  // no body
+}
+
+BOOST_AUTO_TEST_CASE(websocket_upgrade_of_another_version_is_426) {
+    for (const std::string_view version : {"8", "", "13, 8", "14"}) {
+        const auto answer = netkit::http::answer_websocket_upgrade(upgrade_request("dGhlIHNhbXBsZSBub25jZQ==", version));
+        BOOST_TEST(!answer.accepted);
+        BOOST_TEST(answer.bytes.starts_with("HTTP/1.1 426 Upgrade Required\r\n"), answer.bytes);
+        BOOST_TEST(has(answer.bytes, "\r\nSec-WebSocket-Version: 13\r\n"), answer.bytes);
+        BOOST_TEST(has(answer.bytes, "\r\nConnection: close\r\n"), answer.bytes);
+        BOOST_TEST(has(answer.bytes, "\r\nContent-Type: text/plain"), answer.bytes);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(websocket_upgrade_without_a_good_key_is_400) {
+    // Missing, too short, 17 bytes, a non-base64 character, 24 characters without the padding.
+    for (const std::string_view key : {"", "dGhlIHNhbXBsZQ==", "dGhlIHNhbXBsZSBub25jZTE=", "dGhlIHNhbXBsZSBub25jZ*==",
+                                       "dGhlIHNhbXBsZSBub25jZQAA", "dGhlIHNhbXBsZSBub25jZQ==x"}) {
+        const auto answer = netkit::http::answer_websocket_upgrade(upgrade_request(key));
+        BOOST_TEST(!answer.accepted, "key " << key);
+        BOOST_TEST(answer.bytes.starts_with("HTTP/1.1 400 Bad Request\r\n"), answer.bytes);
+        BOOST_TEST(has(answer.bytes, "\r\nConnection: close\r\n"), answer.bytes);
+        const auto body_at = answer.bytes.find("\r\n\r\n") + 4;
+        const auto body = answer.bytes.substr(body_at);
+        BOOST_TEST(has(body, "Sec-WebSocket-Key"), body);
+        BOOST_TEST(has(answer.bytes, "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n"), answer.bytes);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
