@@ -74,7 +74,7 @@ std::size_t client_frame_decoder::buffered() const {
 }
 
 std::size_t client_frame_decoder::capacity() const {
-    constexpr std::size_t inline_capacity = std::string().capacity();  // no heap below this
+    const std::size_t inline_capacity = std::string().capacity();  // no heap below this
     std::size_t total = 0;
     for (const auto* s : {&pending_, &fragments_})
         if (s->capacity() > inline_capacity) total += s->capacity();
