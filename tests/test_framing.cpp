@@ -357,6 +357,13 @@ BOOST_AUTO_TEST_CASE(websocket_too_big_is_refused_on_the_header) {
     ws::client_frame_decoder at(100);
     at.feed(bytes({0x81, 0x80 | 100}));
     BOOST_TEST(!at.next().has_value());
+    // An empty frame whose mask key has not arrived waits for it too.
+    ws::client_frame_decoder empty(100);
+    empty.feed(bytes({0x81, 0x80, 0x37, 0xfa}));
+    BOOST_TEST(!empty.next().has_value());
+    BOOST_TEST(empty.buffered() == 4u);
+    empty.feed(bytes({0x21, 0x3d}));
+    BOOST_TEST(show(empty.next().value()) == "text:");
 }
 
 BOOST_AUTO_TEST_CASE(websocket_buffers_are_given_back_after_draining) {

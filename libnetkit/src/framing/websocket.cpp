@@ -41,6 +41,40 @@ void unmask(char* p, std::size_t n, const char* key) {
     for (; i < n; ++i) p[i] = static_cast<char>(p[i] ^ key[i & 3]);
 }
 
+// The header at the start of `bytes`, checked on its own (the decoder's state is checked by the
+// caller); nullopt until its length field has arrived (the mask key may still be missing: a
+// frame over the limit is refused without waiting for it).
+std::optional<frame_header> read_header(std::string_view bytes) {
+    if (bytes.size() < 2) return std::nullopt;
+    const auto b0 = static_cast<unsigned char>(bytes[0]);
+    const auto b1 = static_cast<unsigned char>(bytes[1]);
+    const unsigned op_bits = b0 & 0x0f;
+    const std::size_t short_length = b1 & 0x7f;
+    if (b0 & 0x70) refuse(close_protocol_error, "RSV bits set, but no extension was negotiated");
+    if (!known(op_bits)) refuse(close_protocol_error, "unknown opcode " + std::to_string(op_bits));
+    if (!(b1 & 0x80)) refuse(close_protocol_error, "unmasked frame: a client must mask every frame");
+    frame_header header{(b0 & 0x80) != 0, static_cast<opcode>(op_bits), 0, short_length};
+    if (header.op >= opcode::close) {
+        if (!header.fin)
+            refuse(close_protocol_error, "fragmented " + name(header.op) + " frame: control frames must have FIN set");
+        if (short_length > max_control_payload) refuse(close_protocol_error, name(header.op) + " frame over 125 bytes");
+    }
+
+    const std::size_t length_bytes = short_length == 126 ? 2 : short_length == 127 ? 8 : 0;
+    if (bytes.size() < 2 + length_bytes) return std::nullopt;
+    if (length_bytes != 0) {
+        header.length = 0;
+        for (std::size_t i = 0; i < length_bytes; ++i)
+            header.length = (header.length << 8) | static_cast<unsigned char>(bytes[2 + i]);
+        if (header.length >> 63) refuse(close_protocol_error, "64-bit frame length with its top bit set");
+        if (header.length < (length_bytes == 2 ? 126u : 0x10000u))
+            refuse(close_protocol_error,
+                   "frame length " + std::to_string(header.length) + " not in its shortest encoding");
+    }
+    header.size = 2 + length_bytes + 4;
+    return header;
+}
+
 message control(opcode op, std::string_view payload) {
     if (op != opcode::close || payload.empty()) return {op, payload};
     if (payload.size() == 1)
@@ -95,73 +129,46 @@ std::optional<message> client_frame_decoder::next() {
         fragments_returned_ = false;
     }
     for (;;) {
-        const std::size_t available = pending_.size() - consumed_;
-        const char* const head = pending_.data() + consumed_;
-        if (available < 2) {
+        const std::string_view rest = std::string_view(pending_).substr(consumed_);
+        const auto header = read_header(rest);
+        if (!header) {
             release();
             return std::nullopt;
         }
-        const auto b0 = static_cast<unsigned char>(head[0]);
-        const auto b1 = static_cast<unsigned char>(head[1]);
-        const bool fin = b0 & 0x80;
-        const unsigned op_bits = b0 & 0x0f;
-        const std::size_t short_length = b1 & 0x7f;
-        if (b0 & 0x70) refuse(close_protocol_error, "RSV bits set, but no extension was negotiated");
-        if (!known(op_bits)) refuse(close_protocol_error, "unknown opcode " + std::to_string(op_bits));
-        if (!(b1 & 0x80)) refuse(close_protocol_error, "unmasked frame: a client must mask every frame");
-        const auto op = static_cast<opcode>(op_bits);
-        const bool is_control = op_bits >= 8;
-        if (is_control) {
-            if (!fin) refuse(close_protocol_error, "fragmented " + name(op) + " frame: control frames must have FIN set");
-            if (short_length > max_control_payload)
-                refuse(close_protocol_error, name(op) + " frame longer than 125 bytes");
-        } else if (op == opcode::continuation && !in_progress_) {
-            refuse(close_protocol_error, "continuation frame with no message in progress");
-        } else if (op != opcode::continuation && in_progress_) {
-            refuse(close_protocol_error, "new " + name(op) + " message while a fragmented " + name(*in_progress_) +
-                                             " message is in progress");
-        }
-
-        const std::size_t length_bytes = short_length == 126 ? 2 : short_length == 127 ? 8 : 0;
-        if (available < 2 + length_bytes) {
+        const bool is_control = header->op >= opcode::close;
+        if (!is_control) check_data_frame(*header);
+        if (rest.size() < header->size || rest.size() - header->size < header->length) {
             release();
             return std::nullopt;
         }
-        std::uint64_t length = short_length;
-        if (length_bytes != 0) {
-            length = 0;
-            for (std::size_t i = 0; i < length_bytes; ++i) length = (length << 8) | static_cast<unsigned char>(head[2 + i]);
-            if (length >> 63) refuse(close_protocol_error, "64-bit frame length with its top bit set");
-            if (length < (length_bytes == 2 ? 126u : 0x10000u))
-                refuse(close_protocol_error, "frame length " + std::to_string(length) +
-                                                 " not in its shortest encoding");
-        }
-        if (!is_control && length > max_message_ - fragments_.size())
-            refuse(close_too_big, "message of at least " + std::to_string(fragments_.size() + length) +
-                                      " bytes is over the limit of " + std::to_string(max_message_));
+        const auto length = static_cast<std::size_t>(header->length);
+        char* const payload = pending_.data() + consumed_ + header->size;
+        unmask(payload, length, rest.data() + header->size - 4);
+        consumed_ += header->size + length;
+        const std::string_view body(payload, length);
 
-        const std::size_t header = 2 + length_bytes + 4;
-        if (available < header || available - header < length) {
-            release();
-            return std::nullopt;
-        }
-        const auto size = static_cast<std::size_t>(length);
-        char* const payload = pending_.data() + consumed_ + header;
-        unmask(payload, size, head + 2 + length_bytes);
-        consumed_ += header + size;
-        const std::string_view body(payload, size);
-
-        if (is_control) return control(op, body);
-        if (!in_progress_ && fin) return message{op, body};
-        if (!in_progress_) in_progress_ = op;
+        if (is_control) return control(header->op, body);
+        if (!in_progress_ && header->fin) return message{header->op, body};
+        if (!in_progress_) in_progress_ = header->op;
         fragments_.append(body);
-        if (fin) {
+        if (header->fin) {
             const opcode kind = *in_progress_;
             in_progress_.reset();
             fragments_returned_ = true;
             return message{kind, fragments_};
         }
     }
+}
+
+void client_frame_decoder::check_data_frame(const frame_header& header) const {
+    if (header.op == opcode::continuation && !in_progress_)
+        refuse(close_protocol_error, "continuation frame with no message in progress");
+    if (header.op != opcode::continuation && in_progress_)
+        refuse(close_protocol_error, "new " + name(header.op) + " message while a fragmented " + name(*in_progress_) +
+                                         " message is in progress");
+    if (header.length > max_message_ - fragments_.size())
+        refuse(close_too_big, "message of at least " + std::to_string(fragments_.size() + header.length) +
+                                  " bytes is over the limit of " + std::to_string(max_message_));
 }
 
 void append_frame(std::string& out, opcode op, std::string_view payload) {

@@ -25,6 +25,14 @@ inline constexpr std::size_t max_control_payload = 125;
 // The longest frame header: 2 bytes, a 64-bit length, a 4-byte mask.
 inline constexpr std::size_t max_header_length = 14;
 
+// A frame's header as read: the mask key is its last 4 bytes, the payload follows.
+struct frame_header {
+    bool fin;
+    opcode op;
+    std::size_t size;      // header bytes, the mask key included
+    std::uint64_t length;  // payload bytes
+};
+
 // The client broke the framing: the connection must be closed with `close_code` (what() says why,
 // in words a client's author can act on).
 struct error : framing::error {
@@ -61,6 +69,8 @@ public:
 private:
     // Gives back the buffers of returned bytes, and their memory when it is large.
     void release();
+    // Throws for a data frame out of place or over the limit.
+    void check_data_frame(const frame_header& header) const;
 
     std::size_t max_message_;
     std::string pending_;         // fed bytes; frames are unmasked here in place
