@@ -121,6 +121,64 @@ std::vector<std::string> members_of(const boost::json::object& welcome) {
     return out;
 }
 
+
+// A raw WebSocket client on a plain socket, to send what a browser would not (fragments, pings,
+// bad frames) and to see the server's frames byte by byte.
+struct raw_ws {
+    explicit raw_ws(unsigned short port, const std::string& version = "13") : p(port) {
+        p.send("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+               "Sec-WebSocket-Version: " + version + "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+        for (;;) {
+            auto l = p.line();
+            if (!l || *l == "\r") break;
+            answer += *l + "\n";
+        }
+    }
+    // A client frame (RFC 6455 §5.2), masked unless told otherwise, with a fixed mask.
+    static std::string frame(unsigned opcode, const std::string& payload, bool fin = true, bool masked = true) {
+        std::string out(1, static_cast<char>((fin ? 0x80 : 0) | opcode));
+        const unsigned char mask_bit = masked ? 0x80 : 0;
+        if (payload.size() < 126) {
+            out += static_cast<char>(mask_bit | payload.size());
+        } else {
+            out += static_cast<char>(mask_bit | 126);
+            out += static_cast<char>(payload.size() >> 8);
+            out += static_cast<char>(payload.size() & 0xff);
+        }
+        const char key[4] = {0x12, 0x34, 0x56, 0x78};
+        if (masked) out.append(key, 4);
+        for (std::size_t i = 0; i < payload.size(); ++i) out += masked ? static_cast<char>(payload[i] ^ key[i % 4]) : payload[i];
+        return out;
+    }
+    void send_text(const std::string& text) { p.send(frame(1, text)); }
+    // The server's next frame: (opcode, payload); server frames are never masked.
+    std::optional<std::pair<unsigned, std::string>> next(std::chrono::milliseconds timeout = 5s) {
+        auto head = p.read_exactly(2, timeout);
+        if (!head) return std::nullopt;
+        BOOST_TEST((static_cast<unsigned char>((*head)[1]) & 0x80) == 0u);
+        std::size_t n = static_cast<unsigned char>((*head)[1]) & 0x7f;
+        if (n >= 126) {
+            auto ext = p.read_exactly(n == 126 ? 2 : 8, timeout);
+            if (!ext) return std::nullopt;
+            n = 0;
+            for (char c : *ext) n = (n << 8) | static_cast<unsigned char>(c);
+        }
+        auto payload = p.read_exactly(n, timeout);
+        if (!payload) return std::nullopt;
+        return std::pair{static_cast<unsigned>((*head)[0] & 0x0f), *payload};
+    }
+    // The code of the next close frame, skipping text frames; 0 if none comes.
+    unsigned close_code(std::chrono::milliseconds timeout = 5s) {
+        while (auto f = next(timeout))
+            if (f->first == 8)
+                return f->second.size() < 2 ? 0u
+                                            : static_cast<unsigned>(static_cast<unsigned char>(f->second[0]) << 8 |
+                                                                    static_cast<unsigned char>(f->second[1]));
+        return 0;
+    }
+    peer p;
+    std::string answer;  // the HTTP answer's header lines
+};
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(chat_ws)
@@ -407,6 +465,99 @@ BOOST_AUTO_TEST_CASE(shutdown_sends_end_then_close_1001) {
         BOOST_TEST(p->last_before_close() == R"({"type":"end"})");
     }
     BOOST_TEST(server.wait(10s).value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(raw_frames_follow_rfc_6455) {
+    running_chat s;
+    raw_ws old(s.http_port, "8");
+    BOOST_TEST(old.answer.find("426") != std::string::npos);
+    BOOST_TEST(old.answer.find("Sec-WebSocket-Version: 13") != std::string::npos);
+
+    raw_ws ws(s.http_port);
+    BOOST_TEST(ws.answer.find("HTTP/1.1 101") == 0u);
+    BOOST_TEST(ws.answer.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") != std::string::npos);
+    // A join in two fragments with a ping between them: the pong comes at once, the join whole.
+    ws.p.send(raw_ws::frame(1, R"({"type":"jo)", false) + raw_ws::frame(9, "hi") +
+              raw_ws::frame(0, R"(in","name":"raw"})"));
+    const auto pong = ws.next();
+    BOOST_TEST_REQUIRE(pong.has_value());
+    BOOST_TEST(pong->first == 10u);
+    BOOST_TEST(pong->second == "hi");
+    const auto welcome = ws.next();
+    BOOST_TEST_REQUIRE(welcome.has_value());
+    BOOST_TEST(welcome->second.find(R"("type":"welcome","name":"raw")") != std::string::npos);
+    ws.p.send(raw_ws::frame(2, "\x01\x02"));
+    bool told = false;
+    while (auto f = ws.next())
+        if ((told = f->second.find("only text frames") != std::string::npos)) break;
+    BOOST_TEST(told);
+    // The client closes: the same code comes back and the server ends the connection.
+    ws.p.send(raw_ws::frame(8, std::string("\x03\xe8", 2) + "bye"));
+    BOOST_TEST(ws.close_code() == 1000u);
+    BOOST_TEST(ws.p.closed_by_server(5s));
+    BOOST_TEST(members_become(s.room, 0));
+}
+
+BOOST_AUTO_TEST_CASE(messages_that_arrive_together_all_reach_the_room_in_order) {
+    running_chat s;
+    auto line = line_user(s.line_port, "reader");
+    raw_ws ws(s.http_port);
+    ws.send_text(R"({"type":"join","name":"fast"})");
+    BOOST_TEST_REQUIRE(line->wait_line("fast joined the chat"));
+    // 300 messages in one send: read together, said together, in order.
+    std::string all;
+    for (int i = 0; i < 300; ++i) all += raw_ws::frame(1, R"({"type":"say","text":"m)" + std::to_string(i) + "\"}");
+    ws.p.send(all);
+    for (int i = 0; i < 300; ++i) {
+        const auto l = line->line();
+        BOOST_TEST_REQUIRE(l.has_value());
+        BOOST_TEST_REQUIRE(*l == "fast: m" + std::to_string(i));
+    }
+    int echoed = 0;
+    while (echoed < 300) {
+        const auto f = ws.next();
+        BOOST_TEST_REQUIRE(f.has_value());
+        if (f->second.find(R"("type":"message")") == std::string::npos) continue;
+        BOOST_TEST_REQUIRE(f->second.find("\"m" + std::to_string(echoed) + "\"") != std::string::npos);
+        ++echoed;
+    }
+}
+
+BOOST_AUTO_TEST_CASE(frames_that_break_the_rfc_close_with_its_codes) {
+    running_chat s;
+    const auto code_for = [&s](const std::string& bytes) {
+        raw_ws ws(s.http_port);
+        ws.p.send(bytes);
+        const unsigned code = ws.close_code();
+        ws.p.send(raw_ws::frame(8, std::string("\x03\xe8", 2)));  // the client's answer
+        BOOST_TEST(ws.p.closed_by_server(5s));
+        return code;
+    };
+    BOOST_TEST(code_for(raw_ws::frame(1, R"({"type":"quit"})", true, false)) == 1002u);  // not masked
+    BOOST_TEST(code_for(raw_ws::frame(1, "\xff\xfe")) == 1007u);                         // not UTF-8
+    BOOST_TEST(code_for(raw_ws::frame(0, "x")) == 1002u);                                // nothing to continue
+    BOOST_TEST(code_for(raw_ws::frame(9, "x", false)) == 1002u);                         // a fragmented ping
+    BOOST_TEST(code_for(raw_ws::frame(1, R"({"type":"quit"})")) == 1000u);
+    BOOST_TEST(s.log_text().find("unmasked frame") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_client_is_pinged_and_an_unanswered_close_ends_at_the_timeout) {
+    running_chat s({}, chat::ws_options{.idle_timeout = 600ms, .handshake_timeout = 300ms});
+    raw_ws ws(s.http_port);
+    ws.send_text(R"({"type":"join","name":"quiet"})");
+    const auto started = std::chrono::steady_clock::now();
+    std::optional<std::pair<unsigned, std::string>> f;
+    while ((f = ws.next(2s)) && f->first != 9) {
+    }
+    BOOST_TEST_REQUIRE(f.has_value());  // a ping, at half the idle timeout
+    BOOST_TEST((std::chrono::steady_clock::now() - started >= 250ms));
+    ws.p.send(raw_ws::frame(10, f->second));  // answered: the connection stays
+    BOOST_TEST(members_become(s.room, 1));
+    ws.send_text(R"({"type":"quit"})");
+    BOOST_TEST(ws.close_code() == 1000u);
+    BOOST_TEST(members_become(s.room, 0));  // gone from the room at once
+    BOOST_TEST(ws.p.closed_by_server(3s));  // and the close never answered: cut at 300 ms
+    BOOST_TEST(s.log_text().find("no answer to the close frame") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(the_page_is_served_with_its_headers) {

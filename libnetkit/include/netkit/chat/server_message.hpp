@@ -28,8 +28,7 @@ std::string end_json();
 
 // `payload` as one WebSocket text frame from a server (RFC 6455 §5.2: FIN, opcode 1, not masked).
 // A server's frames are the same bytes for every client, so the hub encodes an event once, as a
-// whole frame, and every browser's queue shares it; Beast, which frames per stream, is used for
-// everything else (reading, handshakes, control frames).
+// whole frame, and every browser's queue shares it (framing/websocket.hpp encodes it).
 std::string text_frame(std::string_view payload);
 
 }  // namespace netkit::chat

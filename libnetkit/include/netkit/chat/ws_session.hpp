@@ -17,7 +17,7 @@ namespace netkit::chat {
 
 struct ws_options {
     // Nothing received for this long (not even a pong to the ping sent halfway) means the browser
-    // vanished: the connection is closed. Beast's stream_base::timeout.
+    // vanished: the connection is closed.
     std::chrono::milliseconds idle_timeout{40000};
     // The WebSocket handshake, and a close handshake, must be done within this.
     std::chrono::milliseconds handshake_timeout{10000};

@@ -1,6 +1,6 @@
 // The browser page's protocol: WebSocket text frames of one JSON object each (client_message.hpp
-// for what clients say, server_message.hpp for what they get). Beast reads the frames and
-// ws_session.hpp holds the conversation, so of this description the hub uses encode() (an event
+// for what clients say, server_message.hpp for what they get). ws_session.cpp reads the frames
+// (framing/websocket.hpp) and holds the conversation, so of this description the hub uses encode() (an event
 // as a whole frame, shared by every browser), echoes_sender() and joins_bursts(): frames that
 // arrived together go out in one buffer, each still one JSON object.
 #include <netkit/chat/protocols.hpp>
@@ -17,7 +17,8 @@ class websocket final : public protocol {
 public:
     std::string_view name() const override { return "websocket"; }
 
-    // Beast hands over whole frames; as a decoder, one frame's text is one message.
+    // Not used by ws_session, which also answers control frames; as a decoder of whole texts, one
+    // text is one message.
     std::unique_ptr<message_decoder> decoder(std::size_t max_message) const override {
         return std::make_unique<framed<framing::per_read_decoder>>(max_message);
     }
