@@ -7,7 +7,7 @@ namespace netkit::framing::websocket {
 
 namespace {
 
-// A buffer this large is kept only while it holds bytes: an idle connection gives it back.
+// An idle connection keeps one decoder: once drained, its buffers keep at most this much heap.
 constexpr std::size_t keep_capacity = 1024;
 
 bool known(unsigned op) { return op <= 2 || (op >= 8 && op <= 10); }
