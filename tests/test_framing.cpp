@@ -382,6 +382,25 @@ BOOST_AUTO_TEST_CASE(websocket_buffers_are_given_back_after_draining) {
     BOOST_TEST(d.buffered() == 0u);
     BOOST_TEST(!d.next().has_value());
     BOOST_TEST(d.capacity() <= 1024u);
+    // A message begun with an empty fragment holds nothing: the last joined message's buffer goes.
+    d.feed(client_frame(0x02, std::string(40000, 'a')) + client_frame(0x80, "b") + client_frame(0x01, ""));
+    BOOST_TEST(d.next().value().payload.size() == 40001u);
+    BOOST_TEST(!d.next().has_value());
+    BOOST_TEST(d.buffered() == 0u);
+    BOOST_TEST(d.capacity() <= 1024u);
+    d.feed(client_frame(0x80, "end"));
+    BOOST_TEST(show(d.next().value()) == "text:end");
+    // The two buffers count together: a joined message's, then a read of small messages, each under
+    // 1 KiB (fuzz/regressions/websocket_frames/two_buffers_over_1kib_together).
+    d.feed(client_frame(0x01, std::string(300, 'a')) + client_frame(0x80, std::string(300, 'b')));
+    BOOST_TEST(d.next().value().payload.size() == 600u);
+    BOOST_TEST(!d.next().has_value());
+    std::string small_ones;
+    for (int i = 0; i < 5; ++i) small_ones += client_frame(0x81, std::string(94, 's'));
+    d.feed(small_ones);
+    for (int i = 0; i < 5; ++i) BOOST_TEST(d.next().has_value());
+    BOOST_TEST(!d.next().has_value());
+    BOOST_TEST(d.capacity() <= 1024u);
     // A partial frame is held, and counted.
     const auto half = client_frame(0x81, std::string(3000, 'h'));
     d.feed(std::string_view(half).substr(0, 2000));

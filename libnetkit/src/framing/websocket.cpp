@@ -7,7 +7,7 @@ namespace netkit::framing::websocket {
 
 namespace {
 
-// A buffer this large is kept only while it holds bytes: an idle connection gives it back.
+// An idle connection keeps one decoder: once drained, its buffers keep at most this much heap.
 constexpr std::size_t keep_capacity = 1024;
 
 bool known(unsigned op) { return op <= 2 || (op >= 8 && op <= 10); }
@@ -120,7 +120,7 @@ void client_frame_decoder::release() {
     consumed_ = 0;
     if (pending_.capacity() > keep_capacity && pending_.size() <= keep_capacity)
         std::string(pending_).swap(pending_);  // a copy sized to what is held
-    if (!in_progress_ && fragments_.capacity() > keep_capacity) std::string().swap(fragments_);
+    if (fragments_.empty() && capacity() > keep_capacity) std::string().swap(fragments_);  // the two together
 }
 
 std::optional<message> client_frame_decoder::next() {

@@ -57,7 +57,7 @@ struct message {
 // that one feed() holds whole costs no further copy; only fragments are joined in a second
 // buffer. Between feed()s at most a partial frame is held (and a message's earlier fragments):
 // less than max_message + max_header_length + max_control_payload bytes. Once next() has returned
-// nullopt with nothing buffered, no buffer over 1 KiB is kept (capacity()).
+// nullopt with nothing buffered, the buffers keep at most 1 KiB of heap together (capacity()).
 class client_frame_decoder {
 public:
     explicit client_frame_decoder(std::size_t max_message);
@@ -67,7 +67,7 @@ public:
     std::size_t capacity() const;    // heap bytes the decoder's buffers hold (an idle session's cost)
 
 private:
-    // Gives back the buffers of returned bytes, and their memory when it is large.
+    // Drops the returned bytes; shrinks the buffers when they hold over 1 KiB of idle memory.
     void release();
     // Throws for a data frame out of place or over the limit.
     void check_data_frame(const frame_header& header) const;
