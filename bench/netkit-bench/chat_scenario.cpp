@@ -201,10 +201,20 @@ public:
                 if (opcode == 9) pings.emplace_back(body);
                 else if (opcode == 8) return false;  // closed by the server
                 else if (opcode == 1) {
-                    const auto type = json_string(body, R"("type":")");
-                    if (type == "message") on(json_string(body, R"("from":")"), json_string(body, R"("text":")"));
-                    else if (type == "joined")
+                    constexpr std::string_view message_head = R"({"type":"message","from":")";
+                    constexpr std::string_view text_key = R"(","text":")";
+                    if (body.starts_with(message_head) && body.ends_with("\"}")) {
+                        // The server's own layout, read straight through: the fast path.
+                        auto rest = body.substr(message_head.size(), body.size() - message_head.size() - 2);
+                        const auto from_end = rest.find('"');
+                        if (from_end == std::string_view::npos || !rest.substr(from_end).starts_with(text_key))
+                            return false;
+                        on(rest.substr(0, from_end), rest.substr(from_end + text_key.size()));
+                    } else if (const auto type = json_string(body, R"("type":")"); type == "message") {
+                        on(json_string(body, R"("from":")"), json_string(body, R"("text":")"));
+                    } else if (type == "joined") {
                         on(std::string_view(), std::string(json_string(body, R"("name":")")) + " joined the chat");
+                    }
                 }
             } else if (header_) {
                 if (avail.size() < 10) break;
