@@ -125,9 +125,10 @@ std::vector<std::string> members_of(const boost::json::object& welcome) {
 // A raw WebSocket client on a plain socket, to send what a browser would not (fragments, pings,
 // bad frames) and to see the server's frames byte by byte.
 struct raw_ws {
-    explicit raw_ws(unsigned short port, const std::string& version = "13") : p(port) {
+    // `early`: sent with the request, before the answer (a client should wait for it; some do not).
+    explicit raw_ws(unsigned short port, const std::string& version = "13", const std::string& early = {}) : p(port) {
         p.send("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-               "Sec-WebSocket-Version: " + version + "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+               "Sec-WebSocket-Version: " + version + "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n" + early);
         for (;;) {
             auto l = p.line();
             if (!l || *l == "\r") break;
@@ -496,6 +497,13 @@ BOOST_AUTO_TEST_CASE(raw_frames_follow_rfc_6455) {
     BOOST_TEST(ws.close_code() == 1000u);
     BOOST_TEST(ws.p.closed_by_server(5s));
     BOOST_TEST(members_become(s.room, 0));
+
+    // A join sent in the same packet as the upgrade request is not lost with the HTTP buffer.
+    raw_ws eager(s.http_port, "13", raw_ws::frame(1, R"({"type":"join","name":"eager"})"));
+    BOOST_TEST(eager.answer.find("HTTP/1.1 101") == 0u);
+    const auto eager_welcome = eager.next();
+    BOOST_TEST_REQUIRE(eager_welcome.has_value());
+    BOOST_TEST(eager_welcome->second.find(R"("name":"eager")") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(messages_that_arrive_together_all_reach_the_room_in_order) {

@@ -51,7 +51,7 @@ class ws_session final : public participant,
                          public http::upgraded_connection,
                          public std::enable_shared_from_this<ws_session> {
 public:
-    ws_session(tcp_session& owner, stream& s, http::request_header request, hub& room,
+    ws_session(tcp_session& owner, stream& s, http::request_header request, std::string early, hub& room,
                std::shared_ptr<const ws_settings> settings, logger& log)
         : owner_(owner.shared_from_this()),
           settings_(std::move(settings)),
@@ -67,6 +67,7 @@ public:
                [this](outbound::drop why) { dropped(why); }),
           decoder_(options_.max_message),
           request_(std::make_unique<http::request_header>(std::move(request))),
+          early_(std::move(early)),
           hub_(room),
           log_(log),
           timer_(s.get_executor()) {
@@ -120,6 +121,7 @@ private:
     outbound out_;
     ws::client_frame_decoder decoder_;
     std::unique_ptr<http::request_header> request_;  // the upgrade request, until it is answered
+    std::string early_;  // frames that came with the request (a client that did not wait for the 101)
     hub& hub_;
     logger& log_;
     tcp::endpoint remote_;
@@ -172,6 +174,11 @@ asio::awaitable<void> ws_session::serve() {
     open_ = true;
     if (stopping_) stop();  // stopped before the handshake: the goodbye follows the 101 answer
     asio::co_spawn(stream_.get_executor(), [self = shared_from_this()] { return self->watch(); }, asio::detached);
+    if (!early_.empty()) {
+        const std::string early = std::move(early_);
+        early_ = std::string();
+        if (!co_await take(early)) co_return;
+    }
     for (;;) {
         // Waits for the client holding no buffer, then reads what arrived.
         auto [ec] = co_await stream_.async_wait_readable(as_tuple(use_awaitable));
@@ -444,9 +451,9 @@ public:
           settings_(std::make_shared<const ws_settings>(ws_settings{options, ws})),
           log_(log) {}
 
-    std::shared_ptr<http::upgraded_connection> take(tcp_session& owner, stream& s,
-                                                    http::request_header request) override {
-        return std::make_shared<ws_session>(owner, s, std::move(request), room_, settings_, log_);
+    std::shared_ptr<http::upgraded_connection> take(tcp_session& owner, stream& s, http::request_header request,
+                                                    std::string early) override {
+        return std::make_shared<ws_session>(owner, s, std::move(request), std::move(early), room_, settings_, log_);
     }
 
 private:

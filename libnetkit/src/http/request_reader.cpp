@@ -91,7 +91,13 @@ std::optional<reply> request_reader::parse(bool at_end) {
     }
     buffer_.consume(used);
     examined_ = 0;
-    return answer(request, ec);
+    auto out = answer(request, ec);
+    if (out.handover) {
+        // What followed the upgrade request is no longer HTTP: it goes with the connection.
+        out.handover->early.assign(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+        buffer_.consume(buffer_.size());
+    }
+    return out;
 }
 
 reply request_reader::answer(const parser& parsed, boost::beast::error_code ec) {

@@ -67,7 +67,7 @@ private:
 
     // The connection is a WebSocket now: whatever took it keeps its own time.
     asio::awaitable<void> upgrade(reply::upgrade& handover) {
-        upgraded_ = handover.target->take(*this, stream_, std::move(handover.request));
+        upgraded_ = handover.target->take(*this, stream_, std::move(handover.request), std::move(handover.early));
         if (stopping_) upgraded_->stop();
         co_await upgraded_->run();
         upgraded_.reset();  // it holds this session: no cycle once it is done

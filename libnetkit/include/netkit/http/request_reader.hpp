@@ -37,6 +37,8 @@ struct reply {
     struct upgrade {
         upgrade_target* target;
         request_header request;
+        // Bytes the client sent after the request, read with it: the upgraded protocol's first.
+        std::string early;
     };
     std::optional<upgrade> handover{};
 };

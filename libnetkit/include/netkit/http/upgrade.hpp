@@ -9,6 +9,7 @@
 #include <netkit/stream.hpp>
 
 #include <memory>
+#include <string>
 
 namespace netkit {
 class tcp_session;
@@ -30,8 +31,10 @@ public:
     virtual ~upgrade_target() = default;
     // On the connection's strand. `owner` is the HTTP session and `s` its stream (plain or TLS);
     // the result keeps `owner` (and so the stream) alive for as long as it or any of its handlers
-    // lives (owner.shared_from_this()). `request` asked for the upgrade and was checked (path, origin).
-    virtual std::shared_ptr<upgraded_connection> take(tcp_session& owner, stream& s, request_header request) = 0;
+    // lives (owner.shared_from_this()). `request` asked for the upgrade and was checked (path, origin);
+    // `early` holds what the client sent after it and was read with it (the new protocol's first bytes).
+    virtual std::shared_ptr<upgraded_connection> take(tcp_session& owner, stream& s, request_header request,
+                                                      std::string early) = 0;
 };
 
 }  // namespace netkit::http
