@@ -375,6 +375,21 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_renewed_pair_and_keeps_it_on_a_broken_one) {
     BOOST_TEST(r.out == "still here\n", r.err);
 }
 
+BOOST_AUTO_TEST_CASE(sighup_reaches_every_echo_worker) {
+    // With --workers the parent gets the signal: it must pass it on, not die of it (SIGHUP's
+    // default action) and leave its workers behind.
+    temp_dir dir;
+    const test_pki pki(dir.path);
+    tls_service server("echo --port 0 --workers 2", pki.server);
+    server.process.signal(SIGHUP);
+    BOOST_TEST(server.logged("reloaded TLS certificate"));
+    BOOST_TEST(server.logged("reloaded TLS certificate"));  // the second worker's
+    const auto r = netkit_run(dir, "echo 127.0.0.1 " + server.port() + " --tls --ca " + pki.ca.string() + " still here");
+    BOOST_TEST(r.out == "still here\n", r.err);
+    server.process.signal(SIGTERM);
+    BOOST_TEST(server.process.wait().value_or(-1) == 0);  // the parent, alive until its workers ended
+}
+
 BOOST_AUTO_TEST_CASE(exec_on_a_public_address_needs_tls_or_allow_plaintext) {
     temp_dir dir;
     netkit::test::write_file(dir.path / "token", "a-long-enough-token-for-the-test\n");

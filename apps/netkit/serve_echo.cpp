@@ -1,7 +1,7 @@
 // `netkit serve echo`: TCP echo, or UDP echo with --udp. With --workers N, N pre-forked processes
 // share the port (SO_REUSEPORT) and the kernel spreads connections over them (lesson 002's
 // multi-process model, without a fork per connection); the parent forwards SIGINT/SIGTERM and
-// waits for them.
+// SIGHUP (each worker reloads its own certificate and settings) and waits for them.
 #include "cli_common.hpp"
 #include "tls_server_options.hpp"
 
@@ -62,6 +62,7 @@ int run_workers(server_settings s, const tls_listeners& tls, std::uint16_t port,
     sigemptyset(&handled);
     sigaddset(&handled, SIGINT);
     sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGHUP);  // not the default action (the parent's end, leaving the workers running)
     sigaddset(&handled, SIGCHLD);
     sigprocmask(SIG_BLOCK, &handled, &previous);
     int ready[2];
@@ -116,7 +117,7 @@ int run_workers(server_settings s, const tls_listeners& tls, std::uint16_t port,
     while (running > 0) {
         int signo = 0;
         if (sigwait(&handled, &signo) != 0) continue;
-        if (signo == SIGINT || signo == SIGTERM) {
+        if (signo == SIGINT || signo == SIGTERM || signo == SIGHUP) {
             for (pid_t pid : children)
                 if (pid > 0) ::kill(pid, signo);
             continue;

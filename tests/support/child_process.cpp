@@ -113,7 +113,9 @@ void child_process::close_stdin() {
     stdin_fd_ = -1;
 }
 
-void child_process::signal(int signo) { ::kill(pid_, signo); }
+void child_process::signal(int signo) {
+    if (!status_ && pid_ > 0) ::kill(pid_, signo);  // once reaped, the number may be another process's
+}
 
 std::optional<int> child_process::wait(std::chrono::milliseconds timeout) {
     if (status_) return status_;
