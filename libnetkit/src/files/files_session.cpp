@@ -304,7 +304,27 @@ asio::awaitable<bool> files_session::get(const files_request& request) {
 }
 
 asio::awaitable<bool> files_session::send_file(int fd, std::uint64_t size, std::atomic<bool>& abandon) {
-    if (!stream_.can_sendfile()) co_return co_await send_file_through_stream(fd, size, abandon);
+    std::uint64_t sent = 0;
+    const auto ec = stream_.can_sendfile() ? co_await sendfile_to_socket(fd, size, sent)
+                                           : co_await copy_through_stream(fd, size, sent);
+    if (!ec) {
+        waiting_on_disk_ = true;  // the bytes are out; the DONE line waits for the hash
+        co_return true;
+    }
+    abandon = true;
+    service_.log().info(to_string(remote_), ": download interrupted after ", sent, " of ", size, " bytes (",
+                        ec.message(), ")");
+    co_return false;
+}
+
+boost::system::error_code files_session::shrank() {
+    // The file was truncated behind the service's back: the promised size cannot be kept.
+    service_.log().warn(to_string(remote_), ": a file shrank while being sent; closing the connection");
+    return asio::error::eof;
+}
+
+asio::awaitable<boost::system::error_code> files_session::sendfile_to_socket(int fd, std::uint64_t size,
+                                                                            std::uint64_t& sent) {
     tcp::socket& socket = stream_.socket();  // sendfile: the kernel copies from file to socket
     boost::system::error_code ec;
     socket.native_non_blocking(true, ec);
@@ -315,61 +335,41 @@ asio::awaitable<bool> files_session::send_file(int fd, std::uint64_t size, std::
         if (ec) break;
         const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size - offset, 1U << 30));
         const ssize_t n = sendfile_quietly(socket.native_handle(), fd, &offset, want);
-        if (n > 0) {
-            touch();
-        } else if (n == 0) {
-            // The file was truncated behind the service's back: the promised size cannot be kept.
-            service_.log().warn(to_string(remote_), ": a file shrank while being sent; closing the connection");
-            ec = asio::error::eof;
-        } else if (errno != EAGAIN && errno != EINTR) {
-            ec.assign(errno, boost::system::system_category());
-        }
+        if (n > 0) touch();
+        else if (n == 0) ec = shrank();
+        else if (errno != EAGAIN && errno != EINTR) ec.assign(errno, boost::system::system_category());
+        sent = static_cast<std::uint64_t>(offset);
     }
-    if (!ec) {
-        waiting_on_disk_ = true;  // the bytes are out; the DONE line waits for the hash
-        co_return true;
-    }
-    abandon = true;
-    service_.log().info(to_string(remote_), ": download interrupted after ", offset, " of ", size, " bytes (",
-                        ec.message(), ")");
-    co_return false;
+    co_return ec;
 }
 
 // TLS: the bytes must pass through OpenSSL, so no sendfile. The file is read in large chunks and
 // each goes to the stream whole: OpenSSL makes full 16 KiB records of it, with few calls.
-asio::awaitable<bool> files_session::send_file_through_stream(int fd, std::uint64_t size, std::atomic<bool>& abandon) {
+asio::awaitable<boost::system::error_code> files_session::copy_through_stream(int fd, std::uint64_t size,
+                                                                             std::uint64_t& sent) {
     constexpr std::size_t chunk_size = 256 * 1024;
     std::vector<char> chunk(static_cast<std::size_t>(std::min<std::uint64_t>(size, chunk_size)));
-    std::uint64_t offset = 0;
     boost::system::error_code ec;
-    while (!ec && offset < size) {
+    while (!ec && sent < size) {
         // Waiting for room first also lets other connections on this thread have their turn.
         std::tie(ec) = co_await stream_.async_wait_writable(as_tuple(use_awaitable));
         if (ec) break;
-        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size - offset, chunk.size()));
-        const ssize_t n = ::pread(fd, chunk.data(), want, static_cast<off_t>(offset));
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size - sent, chunk.size()));
+        const ssize_t n = ::pread(fd, chunk.data(), want, static_cast<off_t>(sent));
         if (n < 0) {
             if (errno != EINTR) ec.assign(errno, boost::system::system_category());
             continue;
         }
         if (n == 0) {
-            service_.log().warn(to_string(remote_), ": a file shrank while being sent; closing the connection");
-            ec = asio::error::eof;
+            ec = shrank();
             break;
         }
         ec = co_await write_all(stream_, asio::buffer(chunk.data(), static_cast<std::size_t>(n)));
         if (ec) break;
-        offset += static_cast<std::uint64_t>(n);
+        sent += static_cast<std::uint64_t>(n);
         touch();
     }
-    if (!ec) {
-        waiting_on_disk_ = true;  // the bytes are out; the DONE line waits for the hash
-        co_return true;
-    }
-    abandon = true;
-    service_.log().info(to_string(remote_), ": download interrupted after ", offset, " of ", size, " bytes (",
-                        ec.message(), ")");
-    co_return false;
+    co_return ec;
 }
 
 asio::awaitable<bool> files_session::list() {

@@ -33,7 +33,11 @@ private:
     asio::awaitable<bool> list();
     asio::awaitable<bool> send(std::string text);
     asio::awaitable<bool> send_file(int fd, std::uint64_t size, std::atomic<bool>& abandon);
-    asio::awaitable<bool> send_file_through_stream(int fd, std::uint64_t size, std::atomic<bool>& abandon);
+    // The two ways the bytes go out (sendfile on a plain socket; read and written through a TLS
+    // stream); `sent` says how far they got.
+    asio::awaitable<boost::system::error_code> sendfile_to_socket(int fd, std::uint64_t size, std::uint64_t& sent);
+    asio::awaitable<boost::system::error_code> copy_through_stream(int fd, std::uint64_t size, std::uint64_t& sent);
+    boost::system::error_code shrank();  // logs that the file shrank while being sent
     void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
     files_service& service_;
