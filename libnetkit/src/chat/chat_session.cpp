@@ -3,8 +3,8 @@
 #include <netkit/chat/wire.hpp>
 #include <netkit/chat/chat_metrics.hpp>
 #include <netkit/endpoint.hpp>
+#include <netkit/read_ready.hpp>
 
-#include <array>
 #include <exception>
 #include <sstream>
 
@@ -230,15 +230,9 @@ void chat_session::on_stop_requested() {
 }
 
 std::optional<std::string_view> chat_session::read_ready() {
-    // The caller consumes the bytes before its next suspension, so one buffer per thread serves
-    // every session.
-    thread_local std::array<char, 64 * 1024> scratch;
-    boost::system::error_code ec;
-    const std::size_t n = stream_.read_some_now(asio::buffer(scratch), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) return std::string_view();
-    if (ec || n == 0) return std::nullopt;
-    if (auto* m = options_.metrics) m->bytes_in.add(n);
-    return std::string_view(scratch.data(), n);
+    auto bytes = netkit::read_ready(stream_);
+    if (auto* m = options_.metrics; m && bytes) m->bytes_in.add(bytes->size());
+    return bytes;
 }
 
 tcp_server::session_factory session_factory(hub& room, chat_options options, logger& log, const chat::protocol& speaks) {

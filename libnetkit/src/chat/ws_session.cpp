@@ -10,10 +10,10 @@
 #include <netkit/framing/websocket.hpp>
 #include <netkit/http/websocket_handshake.hpp>
 #include <netkit/outbound.hpp>
+#include <netkit/read_ready.hpp>
 #include <netkit/tcp_session.hpp>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <optional>
 #include <sstream>
@@ -98,7 +98,7 @@ private:
     asio::awaitable<void> keep_pace(std::vector<std::shared_ptr<participant>> congested);
     // The login deadline, the idle watch (ping, then close) and the closing handshake's deadline.
     asio::awaitable<void> watch();
-    // Reads what the socket holds, without blocking (see chat_session::read_ready).
+    // What the socket holds (netkit::read_ready), counted.
     std::optional<std::string_view> read_ready();
 
     // A JSON object for this client only, as one frame.
@@ -387,15 +387,9 @@ asio::awaitable<void> ws_session::watch() {
 }
 
 std::optional<std::string_view> ws_session::read_ready() {
-    // The caller consumes the bytes before its next suspension, so one buffer per thread serves
-    // every session.
-    thread_local std::array<char, 64 * 1024> scratch;
-    boost::system::error_code ec;
-    const std::size_t n = stream_.read_some_now(asio::buffer(scratch), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) return std::string_view();
-    if (ec || n == 0) return std::nullopt;
-    if (auto* m = options_.metrics) m->bytes_in.add(n);
-    return std::string_view(scratch.data(), n);
+    auto bytes = netkit::read_ready(stream_);
+    if (auto* m = options_.metrics; m && bytes) m->bytes_in.add(bytes->size());
+    return bytes;
 }
 
 void ws_session::stop() {

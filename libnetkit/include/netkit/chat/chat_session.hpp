@@ -72,9 +72,8 @@ private:
     logger& log_;
     const chat::protocol& protocol_;
 
-    // Reads what the socket holds into a buffer shared by every session of this thread, without
-    // blocking: the view is valid until the next suspension; empty if nothing was there after
-    // all; nullopt at the end of the stream or on an error.
+    // What the socket holds (netkit::read_ready: the thread's buffer, valid until the next
+    // suspension), counted.
     std::optional<std::string_view> read_ready();
     // Closes a connection that has not joined within login_timeout, telling it why first.
     asio::awaitable<void> login_deadline();
