@@ -175,10 +175,17 @@ std::vector<answered> serve(const http::router& routes, std::size_t limit, std::
     std::vector<answered> out;
     std::size_t fed = 0;    // bytes of the stream given to the reader
     std::size_t start = 0;  // where the request being read begins
-    // A request ends where the reader stopped reading when it answered.
+    // A request ends where the reader stopped reading when it answered; what followed an accepted
+    // upgrade and was read with it goes with the connection, unchanged.
     const auto take = [&](const http::reply& reply) {
-        const std::size_t end = fed - reader.buffered();
+        const std::size_t early = reply.handover ? reply.handover->early.size() : 0;
+        FUZZ_CHECK(fed - reader.buffered() >= early);
+        const std::size_t end = fed - reader.buffered() - early;
         FUZZ_CHECK(end >= start);
+        if (reply.handover) {
+            FUZZ_CHECK(reader.buffered() == 0);
+            FUZZ_CHECK(stream.substr(end, early) == reply.handover->early);
+        }
         check_answer(reply, stream.substr(start, end - start));
         start = end;
         out.push_back({reply.answer.status, reply.keep_alive, reply.answer.body});
