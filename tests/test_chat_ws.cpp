@@ -267,14 +267,14 @@ BOOST_AUTO_TEST_CASE(the_request_reader_hands_over_what_followed_an_upgrade) {
     http::request_reader reader(routes, 8192);
     const std::string bytes =
         "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n\x81\x85early";
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n\x81\x85" "early";
     auto room = reader.prepare();
     std::memcpy(room.data(), bytes.data(), bytes.size());
     reader.commit(bytes.size());
     const auto reply = reader.next();
     BOOST_TEST_REQUIRE(reply.has_value());
     BOOST_TEST_REQUIRE(reply->handover.has_value());
-    BOOST_TEST(reply->handover->early == "\x81\x85early");  // the WebSocket's first bytes, not lost
+    BOOST_TEST(reply->handover->early == "\x81\x85" "early");  // the WebSocket's first bytes, not lost
     BOOST_TEST(reader.buffered() == 0u);
     BOOST_TEST(!reader.next().has_value());
 }
