@@ -547,6 +547,10 @@ BOOST_AUTO_TEST_CASE(messages_that_arrive_together_all_reach_the_room_in_order) 
         BOOST_TEST_REQUIRE(f->second.find("\"m" + std::to_string(echoed) + "\"") != std::string::npos);
         ++echoed;
     }
+    // A message read together with a frame that breaks the rules still reaches the room.
+    ws.p.send(raw_ws::frame(1, R"({"type":"say","text":"last words"})") + raw_ws::frame(1, "x", true, false));
+    BOOST_TEST(line->wait_line("fast: last words"));
+    BOOST_TEST(ws.close_code() == 1002u);
 }
 
 BOOST_AUTO_TEST_CASE(frames_that_break_the_rfc_close_with_its_codes) {

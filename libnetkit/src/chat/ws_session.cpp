@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace netkit::chat {
@@ -175,8 +176,7 @@ asio::awaitable<void> ws_session::serve() {
     if (stopping_) stop();  // stopped before the handshake: the goodbye follows the 101 answer
     asio::co_spawn(stream_.get_executor(), [self = shared_from_this()] { return self->watch(); }, asio::detached);
     if (!early_.empty()) {
-        const std::string early = std::move(early_);
-        early_ = std::string();
+        const std::string early = std::exchange(early_, {});
         if (!co_await take(early)) co_return;
     }
     for (;;) {
@@ -205,6 +205,7 @@ asio::awaitable<void> ws_session::serve() {
 asio::awaitable<bool> ws_session::take(std::string_view bytes) {
     std::vector<std::string> burst;
     std::size_t burst_bytes = 0;
+    std::optional<ws::error> broken;
     try {
         decoder_.feed(bytes);
         while (auto message = decoder_.next()) {
@@ -238,11 +239,14 @@ asio::awaitable<bool> ws_session::take(std::string_view bytes) {
                 break;
             }
         }
-        co_await say(burst, burst_bytes);
     } catch (const ws::error& e) {
-        log_.info("closing ", describe(), ": ", e.what());
+        broken = e;
+    }
+    co_await say(burst, burst_bytes);  // what came before a bad frame still counts
+    if (broken) {
+        log_.info("closing ", describe(), ": ", broken->what());
         broken_ = true;
-        close(e.close_code, e.what());
+        close(broken->close_code, broken->what());
     }
     co_return true;
 }
